@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { CONFIG_KEYS, type ConfigKey, loadConfig } from '../config/index.ts';
+import { isTickwireError } from '../errors.ts';
+
+/**
+ * The `tickwire` command: `tickwire <command> [options]`. Each command lives in its own module,
+ * loaded only when asked for, so `tickwire bench` does not start a server and vice versa.
+ */
+const COMMANDS = {
+  start: 'run the platform: pipeline, bus and HTTP server (the default for `npm start`)',
+  bench: 'run benchmarks: tickwire bench [name ...|all] [--json] [--quick]',
+  help: 'print this help',
+} as const;
+type Command = keyof typeof COMMANDS;
+
+function usage(): string {
+  const commands = Object.entries(COMMANDS)
+    .map(([name, help]) => `  ${name.padEnd(8)} ${help}`)
+    .join('\n');
+  const options = Object.values(CONFIG_KEYS)
+    .map((key) => `  ${`${key.flag} <value>`.padEnd(22)} ${key.help}  [env ${key.env}]`)
+    .join('\n');
+  return `Usage: tickwire <command> [options]\n\nCommands:\n${commands}\n\nOptions (also settable by environment or --config <file.json>):\n  ${'--config <file>'.padEnd(22)} JSON file of config keys  [env TICKWIRE_CONFIG]\n${options}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const command = (first === undefined || first === '--help' || first === '-h' ? 'help' : first) as Command;
+  if (!(command in COMMANDS)) {
+    process.stderr.write(`tickwire: unknown command "${first}"\n\n${usage()}`);
+    return 2;
+  }
+  switch (command) {
+    case 'help':
+      process.stdout.write(usage());
+      return 0;
+    case 'bench': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } },
+      });
+      const { runBenchmarks } = await import('../../bench/index.ts');
+      await runBenchmarks(positionals, { json: values.json, quick: values.quick });
+      return 0;
+    }
+    case 'start': {
+      const { flags, file } = parseConfigFlags(rest);
+      const config = loadConfig({ flags, env: process.env, file });
+      const { startPlatform } = await import('./start.ts');
+      await startPlatform(config);
+      return 0;
+    }
+  }
+}
+
+/** Parses the config flags of `tickwire start`; unknown flags are an error that names them. */
+function parseConfigFlags(args: readonly string[]): {
+  flags: Partial<Record<ConfigKey, string>>;
+  file: string | undefined;
+} {
+  const options: Record<string, { type: 'string' }> = { config: { type: 'string' } };
+  const flagToKey = new Map<string, ConfigKey>();
+  for (const [key, spelling] of Object.entries(CONFIG_KEYS) as [ConfigKey, { flag: string }][]) {
+    const name = spelling.flag.slice(2);
+    options[name] = { type: 'string' };
+    flagToKey.set(name, key);
+  }
+  const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  const flags: Partial<Record<ConfigKey, string>> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const key = flagToKey.get(name);
+    if (key && typeof value === 'string') flags[key] = value;
+  }
+  return { flags, file: typeof values.config === 'string' ? values.config : undefined };
+}
+
+/** 2 for a mistake in how the command was called (usage, flags, configuration), 1 for anything else. */
+function exitCodeFor(error: unknown): number {
+  if (isTickwireError(error, 'BAD_CONFIG')) return 2;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // `start` returns once the platform is up; its servers keep the process alive until shutdown.
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`tickwire: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = exitCodeFor(error);
+  },
+);

@@ -1,0 +1,46 @@
+/**
+ * Every error Tickwire raises internally carries one of these codes. The table is the single
+ * place codes are declared; docs/ERRORS.md lists them for users. Client-facing protocol codes
+ * (WebSocket close codes, `error` replies) live in the gateway's own table.
+ */
+export const ERROR_CODES = {
+  BAD_CONFIG: 'a configuration value is missing, of the wrong type or out of range',
+  BAD_TOPIC: 'a topic or pattern does not follow the topic grammar',
+  BAD_PAYLOAD: 'a bus payload is neither a 64-byte tick nor a JSON-able value',
+  NO_RESPONDER: 'a request was sent to a topic nobody answers',
+  REQUEST_TIMEOUT: 'a request got no reply within its deadline',
+  BUS_CLOSED: 'the message bus was used after close()',
+  RESPONDER_FAILED: 'the responder to a request threw, rejected or replied with a bad payload',
+  WIRE_PRECISION: 'a value has more decimals than its scale can hold exactly',
+  WIRE_OVERFLOW: 'a value does not fit its wire field',
+  WIRE_BAD_VERSION: 'a tick carries a wire version this build does not read',
+  WIRE_BAD_TYPE: 'a tick carries an unknown message type',
+  WIRE_BAD_LENGTH: 'a buffer is not a whole number of 64-byte ticks',
+  WIRE_MISALIGNED:
+    'a tick does not start on a 4-byte boundary, or the host is big-endian (the fast codec needs both)',
+  WIRE_BAD_JSON: 'a tick in JSON form has a missing, unknown or mistyped field',
+  WIRE_BAD_DECIMAL:
+    "a decimal string is malformed (allowed: an optional '-', digits, an optional '.' and digits)",
+  UNKNOWN_VENUE: 'a venue name is not in the venue table',
+  UNKNOWN_SYMBOL: 'a symbol id or key is not registered',
+  RING_LAYOUT_MISMATCH: 'a shared ring was attached with a layout other than the one it was created with',
+  RING_BAD_ARGUMENT: 'a ring operation was called with an invalid argument',
+  RING_TIMEOUT: 'a blocking ring operation did not complete within its deadline',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TickwireError extends Error {
+  override readonly name = 'TickwireError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/** True when `error` is a TickwireError with the given code (or any code when omitted). */
+export function isTickwireError(error: unknown, code?: ErrorCode): error is TickwireError {
+  return error instanceof TickwireError && (code === undefined || error.code === code);
+}

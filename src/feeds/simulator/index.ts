@@ -1,0 +1,3 @@
+export { type MarketEventKind, PriceProcess } from './price-process.ts';
+export { SeededRandom } from './random.ts';
+export { type SimulatedSymbol, simulatedUniverse } from './universe.ts';

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_KEYS, configSchema, defaultWorkers, loadConfig } from '../../src/config/index.ts';
+import { isTickwireError } from '../../src/errors.ts';
+
+function configFile(content: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tickwire-config-')), 'tickwire.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+function rejection(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isTickwireError(error, 'BAD_CONFIG'), `expected BAD_CONFIG, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('has embedded defaults for every key', () => {
+    assert.deepEqual(loadConfig(), {
+      host: '127.0.0.1',
+      port: 8001,
+      bus: 'memory',
+      feed: 'sim',
+      symbols: 100,
+      workers: defaultWorkers(),
+      logLevel: 'info',
+    });
+  });
+
+  it('layers file < environment < flags', () => {
+    const file = configFile({ port: 9000, host: '127.0.0.2', workers: 3 });
+    const config = loadConfig({
+      file,
+      env: { TICKWIRE_PORT: '9100', TICKWIRE_WORKERS: '2' },
+      flags: { port: '9200' },
+    });
+    assert.equal(config.host, '127.0.0.2');
+    assert.equal(config.workers, 2);
+    assert.equal(config.port, 9200);
+  });
+
+  it('finds the file through TICKWIRE_CONFIG', () => {
+    const file = configFile({ feed: 'none' });
+    assert.equal(loadConfig({ env: { TICKWIRE_CONFIG: file } }).feed, 'none');
+  });
+
+  it('reads symbols as a count or a list from any source', () => {
+    assert.equal(loadConfig({ flags: { symbols: '250' } }).symbols, 250);
+    assert.deepEqual(loadConfig({ env: { TICKWIRE_SYMBOLS: 'btcusdt, ETHUSDT' } }).symbols, [
+      'BTCUSDT',
+      'ETHUSDT',
+    ]);
+    assert.deepEqual(loadConfig({ file: configFile({ symbols: ['SOLUSDT'] }) }).symbols, ['SOLUSDT']);
+  });
+
+  it('names the key, the source and the value when a value is invalid', () => {
+    assert.match(
+      rejection(() => loadConfig({ flags: { port: 'abc' } })),
+      /port \(from --port\): got "abc": must be a whole number/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ env: { TICKWIRE_PORT: '70000' } })),
+      /port \(from TICKWIRE_PORT\).*at most 65535/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { workers: '0' } })),
+      /workers \(from --workers\).*at least 1/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { feed: 'kraken' } })),
+      /feed \(from --feed\).*must be one of: sim, none/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { bus: 'redis://127.0.0.1:6379' } })),
+      /bus \(from --bus\)/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { symbols: 'BTC-USD' } })),
+      /symbols .*A-Z and 0-9/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { symbols: 'BTCUSDT,BTCUSDT' } })),
+      /must not repeat/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { logLevel: 'loud' } })),
+      /logLevel \(from --log-level\)/,
+    );
+  });
+
+  it('rejects unknown keys and broken files with their path', () => {
+    const unknown = configFile({ prot: 8001 });
+    assert.match(
+      rejection(() => loadConfig({ file: unknown })),
+      /unknown key\(s\) "prot"/,
+    );
+    const broken = configFile('{ not json');
+    assert.match(
+      rejection(() => loadConfig({ file: broken })),
+      /is not valid JSON/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ file: configFile([1]) })),
+      /must hold a JSON object/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ file: '/nonexistent/tickwire.json' })),
+      /cannot read config file/,
+    );
+  });
+
+  it('spells every schema key for flags and environment', () => {
+    assert.deepEqual(Object.keys(CONFIG_KEYS).sort(), Object.keys(configSchema.shape).sort());
+    for (const spelling of Object.values(CONFIG_KEYS)) {
+      assert.match(spelling.flag, /^--[a-z-]+$/);
+      assert.match(spelling.env, /^TICKWIRE_[A-Z_]+$/);
+    }
+  });
+});
