@@ -1,0 +1,144 @@
+import { TickwireError } from '../errors.ts';
+import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
+
+/**
+ * Every topic name Tickwire publishes or subscribes to is built here and nowhere else, so a rename
+ * is one edit and a typo cannot create a topic nobody listens to.
+ *
+ *   md.<kind>.<venue>.<symbol>   market data, kind in MARKET_DATA_KINDS   md.trade.SIM.BTCUSDT
+ *   orders.<account>             order events of one account              orders.acc-1
+ *   fills.<account>              fills of one account                     fills.acc-1
+ *   bots.<botId>                 events of one trading bot                bots.bot_7
+ *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
+ */
+
+export const MARKET_DATA_KINDS = ['trade', 'quote', 'book', 'bar'] as const;
+export type MarketDataKind = (typeof MARKET_DATA_KINDS)[number];
+
+export const MONITOR_TOPICS = [
+  'monitor.hardware',
+  'monitor.pipeline',
+  'monitor.gateway',
+  'monitor.bus',
+] as const;
+export type MonitorTopic = (typeof MONITOR_TOPICS)[number];
+
+export const ALERT_TOPICS = ['alerts.performance', 'alerts.feed', 'alerts.risk'] as const;
+export type AlertTopic = (typeof ALERT_TOPICS)[number];
+
+const MARKET_DATA_ROOT = 'md';
+const ORDERS_ROOT = 'orders';
+const FILLS_ROOT = 'fills';
+const BOTS_ROOT = 'bots';
+
+// kind -> venue -> symbol -> topic. The feed handlers publish millions of ticks per second on a
+// few thousand distinct names; after the first call per name this is two Map lookups, with no
+// string concatenation and no re-validation. Not bounded: the symbol universe is finite and
+// configured (at most 100,000 simulated symbols), unlike the bus's publish cache.
+const marketDataCache = new Map<MarketDataKind, Map<string, Map<string, Topic>>>();
+
+/** `md.<kind>.<venue>.<symbol>`, e.g. `md.trade.SIM.BTCUSDT`; cached per (kind, venue, symbol). */
+export function marketDataTopic(kind: MarketDataKind, venue: string, symbol: string): Topic {
+  let byVenue = marketDataCache.get(kind);
+  if (byVenue === undefined) {
+    checkKind(kind);
+    byVenue = new Map();
+    marketDataCache.set(kind, byVenue);
+  }
+  let bySymbol = byVenue.get(venue);
+  if (bySymbol === undefined) {
+    checkSegment('venue', venue);
+    bySymbol = new Map();
+    byVenue.set(venue, bySymbol);
+  }
+  let topic = bySymbol.get(symbol);
+  if (topic === undefined) {
+    checkSegment('symbol', symbol);
+    topic = `${MARKET_DATA_ROOT}.${kind}.${venue}.${symbol}` as Topic;
+    bySymbol.set(symbol, topic);
+  }
+  return topic;
+}
+
+/** `orders.<account>`: order events (accepted, rejected, cancelled…) of one account. */
+export function ordersTopic(account: string): Topic {
+  checkSegment('account', account);
+  return `${ORDERS_ROOT}.${account}` as Topic;
+}
+
+/** `fills.<account>`: executions of one account. */
+export function fillsTopic(account: string): Topic {
+  checkSegment('account', account);
+  return `${FILLS_ROOT}.${account}` as Topic;
+}
+
+/** `bots.<botId>`: events of one trading bot. */
+export function botsTopic(botId: string): Topic {
+  checkSegment('botId', botId);
+  return `${BOTS_ROOT}.${botId}` as Topic;
+}
+
+/**
+ * Market data of every kind, or of one kind, or of one kind on one venue:
+ * `md.>`, `md.trade.>`, `md.trade.SIM.*`; a venue without a kind gives `md.*.SIM.*`.
+ */
+export function allMarketData(kind?: MarketDataKind, venue?: string): Pattern {
+  if (kind !== undefined) checkKind(kind);
+  if (venue !== undefined) checkSegment('venue', venue);
+  if (kind === undefined && venue === undefined) return `${MARKET_DATA_ROOT}.>` as Pattern;
+  if (venue === undefined) return `${MARKET_DATA_ROOT}.${kind}.>` as Pattern;
+  return `${MARKET_DATA_ROOT}.${kind ?? '*'}.${venue}.*` as Pattern;
+}
+
+/** Every kind of market data for one symbol on one venue: `md.*.SIM.BTCUSDT`. */
+export function symbolMarketData(venue: string, symbol: string): Pattern {
+  checkSegment('venue', venue);
+  checkSegment('symbol', symbol);
+  return `${MARKET_DATA_ROOT}.*.${venue}.${symbol}` as Pattern;
+}
+
+/** `orders.*`: order events of every account. */
+export function allOrders(): Pattern {
+  return `${ORDERS_ROOT}.*` as Pattern;
+}
+
+/** `fills.*`: fills of every account. */
+export function allFills(): Pattern {
+  return `${FILLS_ROOT}.*` as Pattern;
+}
+
+/** `bots.*`: events of every bot. */
+export function allBots(): Pattern {
+  return `${BOTS_ROOT}.*` as Pattern;
+}
+
+/** `monitor.*`: every monitor topic in MONITOR_TOPICS. */
+export function allMonitor(): Pattern {
+  return 'monitor.*' as Pattern;
+}
+
+/** `alerts.*`: every alert topic in ALERT_TOPICS. */
+export function allAlerts(): Pattern {
+  return 'alerts.*' as Pattern;
+}
+
+function checkKind(kind: string): void {
+  if (!(MARKET_DATA_KINDS as readonly string[]).includes(kind)) {
+    throw new TickwireError(
+      'BAD_TOPIC',
+      `market-data kind ${JSON.stringify(kind)} is not one of ${MARKET_DATA_KINDS.join(', ')}`,
+    );
+  }
+}
+
+/** A builder argument must be exactly one literal segment: no dots, no wildcards. */
+function checkSegment(field: string, value: string): void {
+  const problem = topicProblem(value, false);
+  if (problem !== undefined || value.includes('.')) {
+    throw new TickwireError(
+      'BAD_TOPIC',
+      `${field} ${JSON.stringify(value)} is not a single topic segment (1+ characters of A-Z a-z 0-9 _ - :)` +
+        (problem === undefined ? '; it contains a dot' : `; it ${problem}`),
+    );
+  }
+}
