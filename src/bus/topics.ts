@@ -8,7 +8,7 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   md.<kind>.<venue>.<symbol>   market data, kind in MARKET_DATA_KINDS   md.trade.SIM.BTCUSDT
  *   orders.<account>             order events of one account              orders.acc-1
  *   fills.<account>              fills of one account                     fills.acc-1
- *   bots.<botId>                 events of one trading bot                bots.bot_7
+ *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
  */
 
@@ -72,10 +72,14 @@ export function fillsTopic(account: string): Topic {
   return `${FILLS_ROOT}.${account}` as Topic;
 }
 
-/** `bots.<botId>`: events of one trading bot. */
-export function botsTopic(botId: string): Topic {
+/**
+ * `bots.<account>.<botId>`: events of one trading bot. The owning account is part of the name so
+ * that permissions are a matter of topic patterns (`bots.<account>.>`), like orders and fills.
+ */
+export function botsTopic(account: string, botId: string): Topic {
+  checkSegment('account', account);
   checkSegment('botId', botId);
-  return `${BOTS_ROOT}.${botId}` as Topic;
+  return `${BOTS_ROOT}.${account}.${botId}` as Topic;
 }
 
 /**
@@ -107,9 +111,11 @@ export function allFills(): Pattern {
   return `${FILLS_ROOT}.*` as Pattern;
 }
 
-/** `bots.*`: events of every bot. */
-export function allBots(): Pattern {
-  return `${BOTS_ROOT}.*` as Pattern;
+/** `bots.>`: events of every bot of every account, or `bots.<account>.*` for one account's bots. */
+export function allBots(account?: string): Pattern {
+  if (account === undefined) return `${BOTS_ROOT}.>` as Pattern;
+  checkSegment('account', account);
+  return `${BOTS_ROOT}.${account}.*` as Pattern;
 }
 
 /** `monitor.*`: every monitor topic in MONITOR_TOPICS. */

@@ -231,7 +231,8 @@ describe('topic builders', () => {
   it('build account, bot, monitor and alert topics', () => {
     assert.equal(ordersTopic('acc-1'), 'orders.acc-1');
     assert.equal(fillsTopic('acc-1'), 'fills.acc-1');
-    assert.equal(botsTopic('bot_7'), 'bots.bot_7');
+    assert.equal(botsTopic('acc-1', 'bot_7'), 'bots.acc-1.bot_7');
+    assert.equal(allBots('acc-1'), 'bots.acc-1.*');
     for (const topic of [...MONITOR_TOPICS, ...ALERT_TOPICS]) assert.ok(isTopic(topic), topic);
     for (const topic of MONITOR_TOPICS) assert.ok(topicMatches(allMonitor(), topic));
     for (const topic of ALERT_TOPICS) assert.ok(topicMatches(allAlerts(), topic));
@@ -254,7 +255,7 @@ describe('topic builders', () => {
       [symbolMarketData('SIM', 'BTCUSDT'), [trade, quote], [otherVenue]],
       [allOrders(), [ordersTopic('acc-1')], [fillsTopic('acc-1')]],
       [allFills(), [fillsTopic('acc-1')], [ordersTopic('acc-1')]],
-      [allBots(), [botsTopic('bot_7')], [trade]],
+      [allBots(), [botsTopic('acc-1', 'bot_7')], [trade]],
     ];
     for (const [pattern, matches, misses] of expectations) {
       assert.ok(isPattern(pattern), pattern);
@@ -276,7 +277,7 @@ describe('topic builders', () => {
     );
     assert.throws(() => ordersTopic('acc 1'), badTopic('account "acc 1"'));
     assert.throws(() => fillsTopic('a.b'), badTopic('account "a.b"'));
-    assert.throws(() => botsTopic('>'), badTopic('botId ">"'));
+    assert.throws(() => botsTopic('acc-1', '>'), badTopic('botId ">"'));
     assert.throws(() => allMarketData('trade', 'S.M'), badTopic('venue "S.M"'));
   });
 
