@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   RING_LAYOUT_MISMATCH: 'a shared ring was attached with a layout other than the one it was created with',
   RING_BAD_ARGUMENT: 'a ring operation was called with an invalid argument',
   RING_TIMEOUT: 'a blocking ring operation did not complete within its deadline',
+  BAD_FILTER: 'a subscription filter does not follow the filter grammar or exceeds its limits',
+  AUTH_INVALID:
+    'a credential is malformed, has a bad signature or a disallowed algorithm, or names no configured key',
+  AUTH_EXPIRED: "a token's exp time has passed, beyond the configured clock leeway",
+  AUTH_NOT_YET_VALID: "a token's nbf time is still in the future, beyond the configured clock leeway",
+  AUTH_UNAVAILABLE: 'a token was presented but no JWT verification key is configured',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
