@@ -1,0 +1,1 @@
+export { movedFraction, type PartitionBalance, SymbolPartitioner } from './partitioner.ts';
