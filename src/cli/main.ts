@@ -47,8 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'start': {
       const { flags, file } = parseConfigFlags(rest);
       const config = loadConfig({ flags, env: process.env, file });
-      const { startPlatform } = await import('./start.ts');
-      await startPlatform(config);
+      const { start } = await import('./start.ts');
+      await start(config);
       return 0;
     }
   }

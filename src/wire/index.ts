@@ -2,6 +2,8 @@
  * The wire format: 64-byte little-endian ticks (docs/WIRE.md), their fixed-point values and
  * nanosecond times, the venue table and the symbol registry with its 64-bit symbol hash.
  */
+
+export { clock, readClock } from './clock.ts';
 export { formatDecimal, fromFixedPoint, parseDecimal, toFixedPoint } from './fixed-point.ts';
 export { type Hash64, hash64Hex, symbolHash64, symbolHash64BigInt } from './hash.ts';
 export {

@@ -1,0 +1,1 @@
+export { type Platform, SIMULATOR_EVENTS_PER_SECOND, SIMULATOR_SEED, startPlatform } from './platform.ts';

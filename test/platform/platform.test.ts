@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.ts';
+import { type Platform, startPlatform } from '../../src/platform/index.ts';
+import { Tick } from '../../src/wire/index.ts';
+
+/** Polls until `read()` returns a truthy value; fails after `timeoutMs`. No timing assertions. */
+async function eventually<T>(
+  read: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('platform (tickwire start)', () => {
+  let platform: Platform;
+
+  before(async () => {
+    const config = loadConfig({ flags: { port: '0', symbols: '20', workers: '2', logLevel: 'silent' } });
+    platform = await startPlatform(config, pino({ level: 'silent' }));
+  });
+
+  after(() => platform.stop());
+
+  it('serves health on the configured server', async () => {
+    const response = await fetch(`${platform.url}/health`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { status: string; workersAlive: number };
+    assert.equal(body.status, 'ok');
+    assert.equal(body.workersAlive, 2);
+  });
+
+  it('carries simulated ticks from the feed through both workers to the bus, in sequence', async () => {
+    const received: { symbol: number; type: number; flags: number }[] = [];
+    const tick = new Tick();
+    const off = platform.bus.subscribe('md.>', (payload) => {
+      assert.ok(payload instanceof Uint8Array);
+      tick.wrap(payload, 0);
+      received.push({ symbol: tick.symbolId, type: tick.type, flags: tick.flags });
+    });
+    await eventually(() => received.length >= 500);
+    off();
+    const stats = platform.pipeline.stats();
+    assert.ok(
+      stats.workers.every((worker) => worker.processed > 0),
+      'every worker owns and processes symbols',
+    );
+    assert.equal(stats.flaggedGaps, 0);
+    assert.ok(
+      received.every((r) => (r.flags & 0x0700) === 0),
+      'no tick flagged gap, out-of-order or duplicate',
+    );
+  });
+
+  it('lists the latest prices, BTCUSDT first, as exact decimal strings', async () => {
+    const rows = await eventually(async () => {
+      const body = (await (await fetch(`${platform.url}/api/v1/ticker`)).json()) as {
+        symbols: { symbol: string; price: string | null; bidPrice: string | null; askPrice: string | null }[];
+      };
+      return body.symbols[0]?.price ? body.symbols : undefined;
+    });
+    assert.equal(rows.length, 20);
+    assert.equal(rows[0]?.symbol, 'BTCUSDT');
+    assert.match(rows[0]!.price!, /^\d+\.\d{2}$/);
+    assert.ok(Number(rows[0]!.bidPrice) < Number(rows[0]!.askPrice));
+  });
+
+  it('reports pipeline and bus statistics', async () => {
+    const body = (await (await fetch(`${platform.url}/api/v1/stats`)).json()) as {
+      pipeline: { ticksPublished: number; droppedRingFull: number; workers: unknown[] };
+      bus: { published: number };
+    };
+    assert.ok(body.pipeline.ticksPublished > 0);
+    assert.equal(body.pipeline.workers.length, 2);
+    assert.ok(body.bus.published >= body.pipeline.ticksPublished);
+  });
+
+  it('serves the dashboard and answers unknown routes with a JSON 404', async () => {
+    const page = await fetch(`${platform.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Tickwire<\/title>/);
+    const missing = await fetch(`${platform.url}/nope`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    const wrongMethod = await fetch(`${platform.url}/health`, { method: 'DELETE' });
+    assert.equal(wrongMethod.status, 405);
+  });
+});
