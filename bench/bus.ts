@@ -69,7 +69,7 @@ function buildSubscriptions(published: readonly Topic[]): Subscription[] {
         others.push({ pattern: allMarketData('quote', `V${i}`), handler: otherHandler });
         break;
       default:
-        others.push({ pattern: `${botsTopic(`bot_${i}`)}.>`, handler: otherHandler });
+        others.push({ pattern: `${botsTopic(`acc-${i}`, `bot_${i}`)}.>`, handler: otherHandler });
         others.push({ pattern: ordersTopic(`acc-${i}`), handler: otherHandler });
     }
   }

@@ -73,6 +73,7 @@ export class MemoryBus implements MessageBus {
   private published = 0;
   private delivered = 0;
   private handlerErrors = 0;
+  private lastMessageId = 0;
 
   // Publishes made from inside a handler wait here (see the class comment).
   private delivering = false;
@@ -195,13 +196,14 @@ export class MemoryBus implements MessageBus {
   }
 
   private deliver(list: readonly Subscription[], topic: string, payload: Payload): void {
+    const messageId = ++this.lastMessageId;
     for (let i = 0; i < list.length; i++) {
       const subscription = list[i]!;
       // Checked per call: an earlier handler may have unsubscribed this one or closed the bus.
       if (!subscription.active || this.closed) continue;
       this.delivered++;
       try {
-        subscription.handler(payload, topic);
+        subscription.handler(payload, topic, messageId);
       } catch (error) {
         this.reportHandlerError(error, topic);
       }

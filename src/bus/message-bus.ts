@@ -52,7 +52,12 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A 64-byte tick (or several back to back) stays binary end to end; anything else is a JSON-able value. */
 export type Payload = Uint8Array | JsonValue;
 
-export type Handler = (payload: Payload, topic: string) => void;
+/**
+ * Receives one message. `messageId` identifies the message as this node's bus delivers it: every
+ * handler called for one published message gets the same id, and ids increase with each message.
+ * A consumer with several matching subscriptions uses it to do per-message work once.
+ */
+export type Handler = (payload: Payload, topic: string, messageId: number) => void;
 
 export type Responder = (payload: Payload, topic: string) => Payload | Promise<Payload>;
 

@@ -85,6 +85,31 @@ export function runBusConformance(name: string, factory: (options: BusOptions) =
           assert.deepEqual(got.payloads(), [7, 7, 7, 7]);
         }));
 
+      it('gives every handler of one message the same messageId, and each new message a higher one', () =>
+        withBus(async (bus) => {
+          const ids: { handler: string; topic: string; id: number }[] = [];
+          bus.subscribe('orders.acc-1', (_payload, topic, id) => ids.push({ handler: 'exact', topic, id }));
+          bus.subscribe('orders.*', (_payload, topic, id) => ids.push({ handler: 'pattern', topic, id }));
+          const same = { status: 'new' };
+          bus.publish('orders.acc-1', same);
+          bus.publish('orders.acc-1', same);
+          bus.publish('orders.acc-2', 3);
+          await waitFor(() => ids.length === 5);
+          const perId = new Map<number, string[]>();
+          for (const { handler, id } of ids) perId.set(id, [...(perId.get(id) ?? []), handler]);
+          assert.equal(
+            perId.size,
+            3,
+            'one id per message: the same payload published again is another message',
+          );
+          assert.deepEqual(
+            [...perId.values()].map((handlers) => handlers.sort().join('+')),
+            ['exact+pattern', 'exact+pattern', 'pattern'],
+          );
+          const exactIds = ids.filter((entry) => entry.handler === 'exact').map((entry) => entry.id);
+          assert.ok(exactIds[1]! > exactIds[0]!, 'ids increase');
+        }));
+
       it('subscribing the same handler twice gives two subscriptions', () =>
         withBus(async (bus) => {
           const got = recorder();
