@@ -79,11 +79,13 @@ function buildSubscriptions(published: readonly Topic[]): Subscription[] {
 /** What a first implementation would do: every subscription tested on every publish. */
 class NaiveBus {
   constructor(private readonly subscriptions: readonly Subscription[]) {}
+  private lastMessageId = 0;
   publish(topic: string, payload: Payload): void {
     const subscriptions = this.subscriptions;
+    const messageId = ++this.lastMessageId;
     for (let i = 0; i < subscriptions.length; i++) {
       const subscription = subscriptions[i]!;
-      if (topicMatches(subscription.pattern, topic)) subscription.handler(payload, topic);
+      if (topicMatches(subscription.pattern, topic)) subscription.handler(payload, topic, messageId);
     }
   }
 }
@@ -114,9 +116,9 @@ export default {
     const direct = (n: number) => {
       for (let i = 0; i < n; i++) {
         const topic = published[i % PUBLISHED_SYMBOLS]!;
-        exactHandler(tick, topic);
-        patternHandler(tick, topic);
-        patternHandler(tick, topic);
+        exactHandler(tick, topic, i);
+        patternHandler(tick, topic, i);
+        patternHandler(tick, topic, i);
       }
     };
     const viaMemory = (n: number) => {

@@ -244,18 +244,16 @@ export class Tick {
     size: number,
     tradeId: number,
   ): this {
-    if (
-      !(
-        isHeader(venueId, symbolId, priceScale, sizeScale) &&
-        isFlagsWithSide(flags) &&
-        isCount(sequence) &&
-        isTime(exchangeMs, exchangeNanosOfMs) &&
-        isTime(receiveMs, receiveNanosOfMs) &&
-        Number.isSafeInteger(price) &&
-        isCount(size) &&
-        isCount(tradeId)
-      )
-    ) {
+    if (!(
+      isHeader(venueId, symbolId, priceScale, sizeScale) &&
+      isFlagsWithSide(flags) &&
+      isCount(sequence) &&
+      isTime(exchangeMs, exchangeNanosOfMs) &&
+      isTime(receiveMs, receiveNanosOfMs) &&
+      Number.isSafeInteger(price) &&
+      isCount(size) &&
+      isCount(tradeId)
+    )) {
       rejectWrite(
         'trade',
         venueId,
@@ -307,19 +305,17 @@ export class Tick {
     askPrice: number,
     askSize: number,
   ): this {
-    if (
-      !(
-        isHeader(venueId, symbolId, priceScale, sizeScale) &&
-        (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
-        isCount(sequence) &&
-        isTime(exchangeMs, exchangeNanosOfMs) &&
-        isTime(receiveMs, receiveNanosOfMs) &&
-        Number.isSafeInteger(bidPrice) &&
-        isCount(bidSize) &&
-        Number.isSafeInteger(askPrice) &&
-        isCount(askSize)
-      )
-    ) {
+    if (!(
+      isHeader(venueId, symbolId, priceScale, sizeScale) &&
+      (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
+      isCount(sequence) &&
+      isTime(exchangeMs, exchangeNanosOfMs) &&
+      isTime(receiveMs, receiveNanosOfMs) &&
+      Number.isSafeInteger(bidPrice) &&
+      isCount(bidSize) &&
+      Number.isSafeInteger(askPrice) &&
+      isCount(askSize)
+    )) {
       rejectWrite(
         'quote',
         venueId,
@@ -370,19 +366,17 @@ export class Tick {
     firstUpdateId: number,
     level: number,
   ): this {
-    if (
-      !(
-        isHeader(venueId, symbolId, priceScale, sizeScale) &&
-        isFlagsWithSide(flags) &&
-        isCount(sequence) &&
-        isTime(exchangeMs, exchangeNanosOfMs) &&
-        isTime(receiveMs, receiveNanosOfMs) &&
-        Number.isSafeInteger(price) &&
-        isCount(size) &&
-        isCount(firstUpdateId) &&
-        isCount(level)
-      )
-    ) {
+    if (!(
+      isHeader(venueId, symbolId, priceScale, sizeScale) &&
+      isFlagsWithSide(flags) &&
+      isCount(sequence) &&
+      isTime(exchangeMs, exchangeNanosOfMs) &&
+      isTime(receiveMs, receiveNanosOfMs) &&
+      Number.isSafeInteger(price) &&
+      isCount(size) &&
+      isCount(firstUpdateId) &&
+      isCount(level)
+    )) {
       rejectWrite(
         'book',
         venueId,
@@ -438,20 +432,18 @@ export class Tick {
     low: number,
     close: number,
   ): this {
-    if (
-      !(
-        isHeader(venueId, symbolId, priceScale, sizeScale) &&
-        (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
-        (interval & 0xf) === interval &&
-        isCount(volume) &&
-        isTime(openMs, openNanosOfMs) &&
-        isTime(receiveMs, receiveNanosOfMs) &&
-        Number.isSafeInteger(open) &&
-        Number.isSafeInteger(high) &&
-        Number.isSafeInteger(low) &&
-        Number.isSafeInteger(close)
-      )
-    ) {
+    if (!(
+      isHeader(venueId, symbolId, priceScale, sizeScale) &&
+      (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
+      (interval & 0xf) === interval &&
+      isCount(volume) &&
+      isTime(openMs, openNanosOfMs) &&
+      isTime(receiveMs, receiveNanosOfMs) &&
+      Number.isSafeInteger(open) &&
+      Number.isSafeInteger(high) &&
+      Number.isSafeInteger(low) &&
+      Number.isSafeInteger(close)
+    )) {
       rejectWrite(
         'bar',
         venueId,

@@ -1,3 +1,5 @@
+import type { RingConsumer } from '../../src/shm/index.ts';
+
 /**
  * Test payload for 64-byte slots: a counter plus words derived from it and a checksum, so a
  * reader can tell a slot that was overwritten while it read it (torn) from an intact one.
@@ -34,6 +36,16 @@ export function readCountedSlot(view: DataView, offset: number): number {
   if (view.getUint32(offset + 60, true) !== sum >>> 0)
     throw new Error(`torn slot: counter ${low} bad checksum`);
   return high * 2 ** 32 + low;
+}
+
+/** Polls until the ring is empty and returns the counters of every slot read, in order. */
+export function drainCounted(consumer: RingConsumer, maxBatch?: number): number[] {
+  const seen: number[] = [];
+  const read = (_bytes: Uint8Array, offset: number) => seen.push(readCountedSlot(consumer.view, offset));
+  while (consumer.poll(read, maxBatch) > 0) {
+    // poll() did the work; loop until the ring is empty.
+  }
+  return seen;
 }
 
 function patternWord(low: number, word: number): number {

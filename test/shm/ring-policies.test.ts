@@ -8,7 +8,7 @@ import {
   RingProducer,
   readRingStats,
 } from '../../src/shm/index.ts';
-import { readCountedSlot, writeCountedSlot } from './counted-slot.ts';
+import { drainCounted as drain, readCountedSlot, writeCountedSlot } from './counted-slot.ts';
 
 function pair(capacity: number, policy: FullPolicy) {
   const ring = createRing({ capacity, policy });
@@ -21,14 +21,6 @@ function offerCounters(producer: RingProducer, from: number, to: number): boolea
     accepted.push(producer.offer((_bytes, offset) => writeCountedSlot(producer.view, offset, counter), 0));
   }
   return accepted;
-}
-
-function drain(consumer: RingConsumer, maxBatch?: number): number[] {
-  const seen: number[] = [];
-  while (
-    consumer.poll((_bytes, offset) => seen.push(readCountedSlot(consumer.view, offset)), maxBatch) > 0
-  ) {}
-  return seen;
 }
 
 const isTimeout = (error: unknown) => isTickwireError(error, 'RING_TIMEOUT');

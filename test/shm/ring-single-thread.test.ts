@@ -4,19 +4,11 @@ import fc from 'fast-check';
 import { isTickwireError } from '../../src/errors.ts';
 import { createRing, RingConsumer, RingProducer, readRingStats } from '../../src/shm/index.ts';
 import { I64 } from '../../src/shm/ring-layout.ts';
-import { readCountedSlot, writeCountedSlot } from './counted-slot.ts';
+import { drainCounted as drain, readCountedSlot, writeCountedSlot } from './counted-slot.ts';
 
 function pair(capacity: number) {
   const ring = createRing({ capacity });
   return { ring, producer: new RingProducer(ring), consumer: new RingConsumer(ring) };
-}
-
-function drain(consumer: RingConsumer, maxBatch?: number): number[] {
-  const seen: number[] = [];
-  while (
-    consumer.poll((_bytes, offset) => seen.push(readCountedSlot(consumer.view, offset)), maxBatch) > 0
-  ) {}
-  return seen;
 }
 
 describe('ring in one thread', () => {
