@@ -1,4 +1,3 @@
-import { BUS_KINDS } from '../config/index.ts';
 import { TickwireError } from '../errors.ts';
 import { MemoryBus } from './memory-bus.ts';
 import type { BusOptions, MessageBus } from './message-bus.ts';
@@ -48,8 +47,12 @@ export {
   marketDataTopic,
   ordersTopic,
   symbolMarketData,
+  TRADING_TOPICS,
+  type TradingTopic,
 } from './topics.ts';
 
+/** Bus implementations available in this build. Redis and NATS URLs arrive with the scale-out work. */
+export const BUS_KINDS = ['memory'] as const;
 export type BusKind = (typeof BUS_KINDS)[number];
 
 /** Builds the configured bus. Only 'memory' exists in this build; Redis and NATS come later. */

@@ -17,14 +17,34 @@ export type MarketDataKind = (typeof MARKET_DATA_KINDS)[number];
 
 export const MONITOR_TOPICS = [
   'monitor.hardware',
+  'monitor.performance',
+  'monitor.processes',
+  'monitor.thermal',
+  'monitor.cpu',
+  'monitor.memory',
+  'monitor.gpu',
+  'monitor.accelerator',
+  'monitor.engine',
+  'monitor.health',
   'monitor.pipeline',
   'monitor.gateway',
   'monitor.bus',
 ] as const;
 export type MonitorTopic = (typeof MONITOR_TOPICS)[number];
 
-export const ALERT_TOPICS = ['alerts.performance', 'alerts.feed', 'alerts.risk'] as const;
+export const ALERT_TOPICS = [
+  'alerts.performance',
+  'alerts.thermal',
+  'alerts.resource',
+  'alerts.hardware',
+  'alerts.feed',
+  'alerts.risk',
+] as const;
 export type AlertTopic = (typeof ALERT_TOPICS)[number];
+
+/** Trading telemetry streams (not an account's orders or fills, which are private topics). */
+export const TRADING_TOPICS = ['trading.latency', 'trading.ml-inference', 'trading.risk'] as const;
+export type TradingTopic = (typeof TRADING_TOPICS)[number];
 
 const MARKET_DATA_ROOT = 'md';
 const ORDERS_ROOT = 'orders';

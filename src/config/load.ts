@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TickwireError } from '../errors.ts';
-import { CONFIG_KEYS, type ConfigKey, configSchema, type TickwireConfig } from './schema.ts';
+import { CONFIG_KEYS, configSchema, type TickwireConfig } from './schema.ts';
 
 /** Where the configuration comes from; later sources override earlier ones: file < env < flags. */
 export interface ConfigSources {
   /** Values from command-line flags, keyed by config key (already parsed by the CLI). */
-  flags?: Partial<Record<ConfigKey, string>>;
+  flags?: Partial<Record<keyof typeof CONFIG_KEYS, string>>;
   env?: NodeJS.ProcessEnv;
   /** Path of a JSON config file; defaults to $TICKWIRE_CONFIG when set. */
   file?: string;
@@ -40,7 +40,7 @@ export function loadConfig(sources: ConfigSources = {}): TickwireConfig {
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
     raw[key] = value;
-    origin[key] = CONFIG_KEYS[key as ConfigKey]?.flag ?? key;
+    origin[key] = CONFIG_KEYS[key as keyof typeof CONFIG_KEYS]?.flag ?? key;
   }
 
   const parsed = configSchema.safeParse(raw);

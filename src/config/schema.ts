@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { BUS_KINDS } from '../bus/index.ts';
+import { authConfigSchema } from '../gateway/auth.ts';
 
 /**
  * The one configuration schema. Flags, environment variables and the config file all feed it;
@@ -7,8 +9,6 @@ import { z } from 'zod';
  * Later capabilities add their keys here, so that all three sources learn them at once.
  */
 
-/** Bus implementations available in this build. Redis and NATS URLs arrive with the scale-out work. */
-export const BUS_KINDS = ['memory'] as const;
 /** Feeds available in this build. */
 export const FEED_KINDS = ['sim', 'none'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +50,22 @@ const integer = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
+/** A list from the config file (array) or from a flag or the environment (comma-separated). */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter((entry) => entry.length > 0)
+        : value,
+    z.array(item),
+  );
+
+/** Topic patterns, checked against the grammar when the gateway starts. */
+const patterns = list(z.string().min(1));
+
 export const configSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -69,8 +85,37 @@ export const configSchema = z
     symbols: symbolsSchema.default(100),
     workers: integer(1, 64).default(defaultWorkers()),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+
+    // WebSocket gateway: limits (docs/PROTOCOL.md, "Limits").
+    maxConnections: integer(1, 1_000_000).default(20_000),
+    maxConnectionsPerAddress: integer(1, 1_000_000).default(1_000),
+    maxSubscriptions: integer(1, 100_000).default(1_000),
+    maxFrameBytes: integer(256, 16 * 1024 * 1024).default(64 * 1024),
+    inboundRate: integer(1, 1_000_000).default(100),
+    inboundBurst: integer(1, 1_000_000).default(200),
+    floodLimit: integer(1, 1_000_000).default(100),
+    conflateAfterBytes: integer(1_024, 1 << 30).default(256 * 1024),
+    maxBufferedBytes: integer(4_096, 1 << 30).default(8 * 1024 * 1024),
+    pingIntervalMs: integer(100, 3_600_000).default(25_000),
+    idleTimeoutMs: integer(200, 7_200_000).default(60_000),
+    allowedOrigins: list(z.string().min(1)).default([]),
+
+    // Recovery (docs/PROTOCOL.md, "Recovery").
+    recoverableTopics: patterns.default(['orders.>', 'fills.>', 'bots.>', 'alerts.>']),
+    historySize: integer(1, 1_000_000).default(1_000),
+    historyTtlMs: integer(1_000, 7 * 24 * 3_600_000).default(5 * 60_000),
+
+    // Access (docs/PROTOCOL.md, "Authentication and permissions").
+    adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    anonymousTopics: patterns.default(['md.>']),
+    /** API keys and JWT verification: only in the config file (see docs). */
+    auth: authConfigSchema.omit({ anonymous: true }).prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.idleTimeoutMs > config.pingIntervalMs, {
+    path: ['idleTimeoutMs'],
+    message: 'must be longer than pingIntervalMs, or every connection would time out between pings',
+  });
 
 export type TickwireConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof TickwireConfig;
@@ -83,37 +128,62 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
+/** Keys only the config file can set: structured values that flags and variables cannot carry well. */
+export const FILE_ONLY_KEYS = ['auth'] as const satisfies readonly ConfigKey[];
+
 /** How each key is spelled in each source. */
-export const CONFIG_KEYS: Record<ConfigKey, { flag: string; env: string; help: string }> = {
-  host: {
-    flag: '--host',
-    env: 'TICKWIRE_HOST',
-    help: 'address the HTTP/WebSocket server binds (default 127.0.0.1)',
-  },
-  port: {
-    flag: '--port',
-    env: 'TICKWIRE_PORT',
-    help: 'port of the HTTP/WebSocket server (default 8001; 0 = any free port)',
-  },
-  bus: { flag: '--bus', env: 'TICKWIRE_BUS', help: 'message bus: memory (default)' },
-  feed: {
-    flag: '--feed',
-    env: 'TICKWIRE_FEED',
-    help: 'market-data feed: sim (default, built-in simulator) or none',
-  },
-  symbols: {
-    flag: '--symbols',
-    env: 'TICKWIRE_SYMBOLS',
-    help: 'how many simulated symbols (default 100, BTCUSDT and ETHUSDT first) or a comma-separated list',
-  },
-  workers: {
-    flag: '--workers',
-    env: 'TICKWIRE_WORKERS',
-    help: 'pipeline worker threads (default: cores - 1, at least 1)',
-  },
-  logLevel: {
-    flag: '--log-level',
-    env: 'TICKWIRE_LOG_LEVEL',
-    help: `log level: ${LOG_LEVELS.join(', ')} (default info)`,
-  },
+export const CONFIG_KEYS: Record<
+  Exclude<ConfigKey, (typeof FILE_ONLY_KEYS)[number]>,
+  { flag: string; env: string; help: string }
+> = {
+  host: key('host', 'address the HTTP/WebSocket server binds (default 127.0.0.1)'),
+  port: key('port', 'port of the HTTP/WebSocket server (default 8001; 0 = any free port)'),
+  bus: key('bus', 'message bus: memory (default)'),
+  feed: key('feed', 'market-data feed: sim (default, built-in simulator) or none'),
+  symbols: key(
+    'symbols',
+    'how many simulated symbols (default 100, BTCUSDT and ETHUSDT first) or a comma-separated list',
+  ),
+  workers: key('workers', 'pipeline worker threads (default: cores - 1, at least 1)'),
+  logLevel: key('log-level', `log level: ${LOG_LEVELS.join(', ')} (default info)`),
+  maxConnections: key('max-connections', 'WebSocket connections per node (default 20000)'),
+  maxConnectionsPerAddress: key(
+    'max-connections-per-address',
+    'WebSocket connections per remote address (default 1000)',
+  ),
+  maxSubscriptions: key('max-subscriptions', 'subscriptions per connection (default 1000)'),
+  maxFrameBytes: key('max-frame-bytes', 'largest inbound frame answered normally (default 65536)'),
+  inboundRate: key('inbound-rate', 'inbound messages per second per connection (default 100)'),
+  inboundBurst: key('inbound-burst', 'inbound burst per connection (default 200)'),
+  floodLimit: key(
+    'flood-limit',
+    'rate-limited messages in a row before the connection is closed (default 100)',
+  ),
+  conflateAfterBytes: key(
+    'conflate-after-bytes',
+    'buffered bytes after which market data is conflated per topic (default 262144)',
+  ),
+  maxBufferedBytes: key(
+    'max-buffered-bytes',
+    'outbound byte budget; past it a priority message disconnects the client (default 8388608)',
+  ),
+  pingIntervalMs: key('ping-interval-ms', 'server ping interval (default 25000)'),
+  idleTimeoutMs: key('idle-timeout-ms', 'close a connection silent for this long (default 60000)'),
+  allowedOrigins: key('allowed-origins', 'comma-separated browser origins allowed to connect (default: any)'),
+  recoverableTopics: key(
+    'recoverable-topics',
+    'comma-separated patterns kept for recovery (default orders.>,fills.>,bots.>,alerts.>)',
+  ),
+  historySize: key('history-size', 'messages kept per recoverable topic (default 1000)'),
+  historyTtlMs: key('history-ttl-ms', 'how long recoverable messages are kept (default 300000)'),
+  adminKey: key('admin-key', 'an API key with admin rights, for account "admin"'),
+  anonymousTopics: key(
+    'anonymous-topics',
+    'comma-separated patterns anonymous connections may subscribe to (default md.>)',
+  ),
 };
+
+/** The flag `--name` and the variable `TICKWIRE_NAME` of a key. */
+function key(name: string, help: string): { flag: string; env: string; help: string } {
+  return { flag: `--${name}`, env: `TICKWIRE_${name.toUpperCase().replaceAll('-', '_')}`, help };
+}

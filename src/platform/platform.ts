@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import { createBus, type MessageBus } from '../bus/index.ts';
 import type { TickwireConfig } from '../config/index.ts';
 import { SimulatedFeed, simulatedUniverse } from '../feeds/simulator/index.ts';
-import { createHttpServer, sendJson } from '../gateway/http-server.ts';
+import {
+  createAuthenticator,
+  createHttpServer,
+  Gateway,
+  managementRoutes,
+  sendJson,
+} from '../gateway/index.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
@@ -22,6 +28,7 @@ export interface Platform {
   readonly bus: MessageBus;
   readonly pipeline: TickPipeline;
   readonly registry: SymbolRegistry;
+  readonly gateway: Gateway;
   /** Stops accepting, stops the feed and the workers, closes the bus. */
   stop(): Promise<void>;
 }
@@ -59,9 +66,40 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   });
   const simulator = feed?.(pipeline);
   const snapshot = new MarketSnapshot(bus, registry);
+  const auth = createAuthenticator({
+    ...config.auth,
+    apiKeys: [
+      ...config.auth.apiKeys,
+      ...(config.adminKey ? [{ key: config.adminKey, account: 'admin', admin: true }] : []),
+    ],
+    anonymous: { topics: config.anonymousTopics },
+  });
+
+  const gateway = new Gateway({
+    bus,
+    registry,
+    auth,
+    limits: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      maxSubscriptions: config.maxSubscriptions,
+      maxFrameBytes: config.maxFrameBytes,
+      inboundRatePerSecond: config.inboundRate,
+      inboundBurst: config.inboundBurst,
+      floodLimit: config.floodLimit,
+      conflateAfterBytes: config.conflateAfterBytes,
+      maxBufferedBytes: config.maxBufferedBytes,
+      pingIntervalMs: config.pingIntervalMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      allowedOrigins: config.allowedOrigins,
+    },
+    recoverable: config.recoverableTopics,
+    history: { maxEntries: config.historySize, maxAgeMs: config.historyTtlMs },
+  });
 
   const server = createHttpServer({
     routes: {
+      ...managementRoutes(gateway, auth),
       'GET /': (_request, response) => {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(dashboardHtml);
@@ -78,12 +116,14 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
           config: { bus: config.bus, feed: config.feed, workers: config.workers, symbols: registry.size },
           pipeline: pipeline.stats(),
           bus: bus.stats(),
+          gateway: { connections: gateway.connectionCount, ...gateway.counters },
         }),
       'GET /api/v1/ticker': (_request, response) =>
         sendJson(response, 200, { symbols: snapshot.rows(TICKER_ROWS) }),
     },
     onHandlerError: (error, route) => log.error({ err: error, route }, 'HTTP handler failed'),
   });
+  gateway.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -101,10 +141,12 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     bus,
     pipeline,
     registry,
+    gateway,
     stop() {
       stopping ??= (async () => {
         simulator?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await gateway.close(SHUTDOWN_DEADLINE_MS);
         server.closeIdleConnections();
         const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
         await closed;

@@ -3,7 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CONFIG_KEYS, configSchema, defaultWorkers, loadConfig } from '../../src/config/index.ts';
+import {
+  CONFIG_KEYS,
+  configSchema,
+  defaultWorkers,
+  FILE_ONLY_KEYS,
+  loadConfig,
+} from '../../src/config/index.ts';
 import { isTickwireError } from '../../src/errors.ts';
 
 function configFile(content: unknown): string {
@@ -24,15 +30,49 @@ function rejection(fn: () => unknown): string {
 
 describe('loadConfig', () => {
   it('has embedded defaults for every key', () => {
-    assert.deepEqual(loadConfig(), {
-      host: '127.0.0.1',
-      port: 8001,
-      bus: 'memory',
-      feed: 'sim',
-      symbols: 100,
-      workers: defaultWorkers(),
-      logLevel: 'info',
-    });
+    const config = loadConfig();
+    assert.deepEqual(
+      {
+        host: config.host,
+        port: config.port,
+        bus: config.bus,
+        feed: config.feed,
+        symbols: config.symbols,
+        workers: config.workers,
+        logLevel: config.logLevel,
+      },
+      {
+        host: '127.0.0.1',
+        port: 8001,
+        bus: 'memory',
+        feed: 'sim',
+        symbols: 100,
+        workers: defaultWorkers(),
+        logLevel: 'info',
+      },
+    );
+    assert.deepEqual(config.recoverableTopics, ['orders.>', 'fills.>', 'bots.>', 'alerts.>']);
+    assert.deepEqual(config.anonymousTopics, ['md.>']);
+    assert.deepEqual(config.auth.apiKeys, []);
+    assert.equal(config.adminKey, undefined);
+  });
+
+  it('reads lists from a flag as comma-separated values and from the file as arrays', () => {
+    assert.deepEqual(
+      loadConfig({ flags: { allowedOrigins: 'http://a.test, http://b.test' } }).allowedOrigins,
+      ['http://a.test', 'http://b.test'],
+    );
+    assert.deepEqual(
+      loadConfig({ file: configFile({ anonymousTopics: ['md.>', 'monitor.*'] }) }).anonymousTopics,
+      ['md.>', 'monitor.*'],
+    );
+  });
+
+  it('checks relations between keys', () => {
+    assert.match(
+      rejection(() => loadConfig({ flags: { pingIntervalMs: '5000', idleTimeoutMs: '4000' } })),
+      /idleTimeoutMs \(from --idle-timeout-ms\): got "4000": must be longer than pingIntervalMs/,
+    );
   });
 
   it('layers file < environment < flags', () => {
@@ -117,8 +157,11 @@ describe('loadConfig', () => {
     );
   });
 
-  it('spells every schema key for flags and environment', () => {
-    assert.deepEqual(Object.keys(CONFIG_KEYS).sort(), Object.keys(configSchema.shape).sort());
+  it('spells every schema key for flags and environment, except the file-only ones', () => {
+    assert.deepEqual(
+      [...Object.keys(CONFIG_KEYS), ...FILE_ONLY_KEYS].sort(),
+      Object.keys(configSchema.shape).sort(),
+    );
     for (const spelling of Object.values(CONFIG_KEYS)) {
       assert.match(spelling.flag, /^--[a-z-]+$/);
       assert.match(spelling.env, /^TICKWIRE_[A-Z_]+$/);

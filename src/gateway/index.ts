@@ -1,0 +1,18 @@
+export {
+  type AuthConfig,
+  type Authenticator,
+  authConfigSchema,
+  type Credential,
+  createAuthenticator,
+  credentialFromHandshake,
+} from './auth.ts';
+export { CLOSE_CODES, CLOSE_REASONS, type CloseReason, REPLY_ERRORS, type ReplyError } from './codes.ts';
+export { type CompiledFilter, compileFilter, type Filter } from './filter.ts';
+export { type ConnectionInfo, Gateway, type GatewayLimits, type GatewayOptions } from './gateway.ts';
+export type { StreamPosition } from './history.ts';
+export { createHttpServer, type RouteHandler, type RouteKey, sendError, sendJson } from './http-server.ts';
+export { LANES, type Lane } from './lanes.ts';
+export { type Principal } from './permissions.ts';
+export { PRESET_PATHS } from './presets.ts';
+export { CLIENT_OPS, DATA_FORMATS, type DataFormat } from './protocol.ts';
+export { managementRoutes } from './rest-api.ts';
