@@ -35,6 +35,8 @@ export interface GatewayOptions {
   /** Topic patterns whose messages are kept for recovery. */
   recoverable: readonly string[];
   history: { maxEntries: number; maxAgeMs: number };
+  /** Default true; false puts every message in one FIFO (only to measure what the lanes are worth). */
+  priorityLanes?: boolean;
 }
 
 export interface ConnectionInfo {
@@ -205,6 +207,7 @@ export class Gateway {
       recorder: this.recorder,
       auth: this.options.auth,
       limits: this.options.limits,
+      priorityLanes: this.options.priorityLanes ?? true,
       scheduleFlush: this.scheduleFlush,
       count: (event, reason) => this.count(event, reason),
       onClosed: (closed) => {

@@ -41,11 +41,11 @@ export class OutboundQueue {
   }
 
   /**
-   * Queues `message`. With `conflate` on a conflatable lane, a queued message on the same topic
-   * is replaced and true is returned (one message conflated); otherwise it is appended.
+   * Queues `message` in its lane (or in `lane`). With `conflate` on a conflatable lane, a queued
+   * message on the same topic is replaced and true is returned (one message conflated); otherwise
+   * it is appended.
    */
-  push(message: OutboundMessage, binary: boolean, conflate: boolean): boolean {
-    const lane = message.lane;
+  push(message: OutboundMessage, binary: boolean, conflate: boolean, lane = message.lane): boolean {
     const size = message.sizeFor(binary);
     this.bytes += size;
     if (conflate && isConflatable(lane)) {

@@ -47,6 +47,11 @@ export interface SessionContext {
   readonly recorder: HistoryRecorder;
   readonly auth: Authenticator;
   readonly limits: SessionLimits;
+  /**
+   * False only to measure what the lanes are worth: every message then waits in one FIFO, in
+   * arrival order, with no conflation (the priority benchmark's baseline).
+   */
+  readonly priorityLanes: boolean;
   /** Asks for flush() at the end of this event-loop turn (once per turn, however many messages). */
   scheduleFlush(session: Session): void;
   /** Counts an event by reason, for metrics. */
@@ -141,10 +146,6 @@ export class Session {
     return this.socket.writableLength + this.queue.bytes;
   }
 
-  get isOpen(): boolean {
-    return !this.closing;
-  }
-
   /** From the hub: a message that passed one of this connection's subscriptions. */
   offer(message: OutboundMessage, binary: boolean): void {
     // Overlapping subscriptions (an exact topic and a pattern) offer one message twice in a row.
@@ -157,7 +158,9 @@ export class Session {
       this.close('SLOW_CONSUMER');
       return;
     }
-    if (this.queue.push(message, binary, buffered > limits.conflateAfterBytes)) {
+    if (!this.context.priorityLanes) {
+      this.queue.push(message, binary, false, LANE_INDEX.normal);
+    } else if (this.queue.push(message, binary, buffered > limits.conflateAfterBytes)) {
       this.context.count('conflated', message.topic.slice(0, message.topic.indexOf('.')));
     }
     this.context.scheduleFlush(this);

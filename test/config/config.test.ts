@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -166,5 +166,18 @@ describe('loadConfig', () => {
       assert.match(spelling.flag, /^--[a-z-]+$/);
       assert.match(spelling.env, /^TICKWIRE_[A-Z_]+$/);
     }
+  });
+});
+
+describe('README configuration reference', () => {
+  it('documents every key with its flag and environment variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [key, spelling] of Object.entries(CONFIG_KEYS)) {
+      assert.ok(
+        readme.includes(`| \`${key}\` | \`${spelling.flag}\` | \`${spelling.env}\` |`),
+        `README row for ${key}`,
+      );
+    }
+    for (const key of FILE_ONLY_KEYS) assert.ok(readme.includes(`| \`${key}\` | config file only |`), key);
   });
 });
