@@ -4,12 +4,12 @@
  * and passes them on through its output ring to the main thread, which publishes them.
  * Ticks are copied ring to ring word by word; nothing is allocated per tick.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isTickwireError } from '../errors.ts';
 import { RingConsumer, RingProducer } from '../shm/index.ts';
 import { Tick } from '../wire/index.ts';
 import { SequenceChecker } from './sequence-check.ts';
-import { CONTROL, COUNTER_INDEX, type PipelineWorkerData } from './worker-protocol.ts';
+import { CONTROL, COUNTER_INDEX, type PipelineWorkerData, WORKER_READY } from './worker-protocol.ts';
 
 /** How long one wait for input lasts before the worker looks at its control word again. */
 const IDLE_WAIT_MS = 50;
@@ -33,6 +33,10 @@ function checkAndForward(bytes: Uint8Array, offset: number): void {
   if (flags !== 0) inTick.addFlags(flags);
   outTick.wrap(output.bytes, output.offsetOf(outIndex++)).copyFrom(inTick);
 }
+
+// Tells the main thread this worker's modules are loaded and it is about to poll (the 'online'
+// event comes earlier, before the imports above have run).
+parentPort?.postMessage(WORKER_READY);
 
 while (Atomics.load(control, CONTROL.running) === 1) {
   const ready = Math.min(input.available(), MAX_BATCH);

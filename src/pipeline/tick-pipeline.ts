@@ -9,6 +9,7 @@ import {
   COUNTER_INDEX,
   type PipelineWorkerData,
   WORKER_COUNTERS,
+  WORKER_READY,
   type WorkerCounter,
 } from './worker-protocol.ts';
 
@@ -96,7 +97,7 @@ export class TickPipeline {
     this.rateTimer.unref();
   }
 
-  /** Starts the worker threads and resolves once they all run. */
+  /** Starts the worker threads and resolves once they all poll their input. */
   static async start(options: TickPipelineOptions): Promise<TickPipeline> {
     const pipeline = new TickPipeline(options);
     await Promise.all(Array.from({ length: options.workers }, (_, index) => pipeline.startWorker(index)));
@@ -197,8 +198,13 @@ export class TickPipeline {
     });
     this.links[index] = link;
     await new Promise<void>((resolve, reject) => {
-      link.thread.once('online', resolve);
+      link.thread.once('message', (message) =>
+        message === WORKER_READY ? resolve() : reject(new Error(`unexpected message from worker ${index}`)),
+      );
       link.thread.once('error', reject);
+      link.thread.once('exit', (code) =>
+        reject(new Error(`pipeline worker ${index} exited with code ${code} before it was ready`)),
+      );
     });
   }
 

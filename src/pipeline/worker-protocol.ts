@@ -13,6 +13,9 @@ export interface PipelineWorkerData {
   counters: SharedArrayBuffer;
 }
 
+/** The one message a worker posts: once, when it starts polling. */
+export const WORKER_READY = 'ready';
+
 /** Int32 word indexes in `control`. */
 export const CONTROL = { running: 0 } as const;
 

@@ -11,6 +11,7 @@ import {
   managementRoutes,
   sendJson,
 } from '../gateway/index.ts';
+import { createMetricsRegistry } from '../monitor/index.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
@@ -97,6 +98,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     history: { maxEntries: config.historySize, maxAgeMs: config.historyTtlMs },
   });
 
+  const metrics = createMetricsRegistry({ bus, pipeline, gateway });
   const server = createHttpServer({
     routes: {
       ...managementRoutes(gateway, auth),
@@ -118,6 +120,10 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
           bus: bus.stats(),
           gateway: { connections: gateway.connectionCount, ...gateway.counters },
         }),
+      'GET /metrics': async (_request, response) => {
+        response.writeHead(200, { 'content-type': metrics.contentType });
+        response.end(await metrics.metrics());
+      },
       'GET /api/v1/ticker': (_request, response) =>
         sendJson(response, 200, { symbols: snapshot.rows(TICKER_ROWS) }),
     },

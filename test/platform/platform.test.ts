@@ -46,13 +46,10 @@ describe('platform (tickwire start)', () => {
       received.push({ symbol: tick.symbolId, type: tick.type, flags: tick.flags });
     });
     await eventually(() => received.length >= 500);
+    // Every worker owns symbols and processes them.
+    await eventually(() => platform.pipeline.stats().workers.every((worker) => worker.processed > 0));
     off();
-    const stats = platform.pipeline.stats();
-    assert.ok(
-      stats.workers.every((worker) => worker.processed > 0),
-      'every worker owns and processes symbols',
-    );
-    assert.equal(stats.flaggedGaps, 0);
+    assert.equal(platform.pipeline.stats().flaggedGaps, 0);
     assert.ok(
       received.every((r) => (r.flags & 0x0700) === 0),
       'no tick flagged gap, out-of-order or duplicate',
@@ -80,6 +77,21 @@ describe('platform (tickwire start)', () => {
     assert.ok(body.pipeline.ticksPublished > 0);
     assert.equal(body.pipeline.workers.length, 2);
     assert.ok(body.bus.published >= body.pipeline.ticksPublished);
+  });
+
+  it('exposes Prometheus metrics read from the components', async () => {
+    const response = await fetch(`${platform.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await response.text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value('tickwire_pipeline_ticks_published_total') > 0);
+    assert.ok(value('tickwire_bus_published_total') >= value('tickwire_pipeline_ticks_published_total'));
+    assert.equal(value('tickwire_pipeline_workers_alive'), 2);
+    assert.equal(value('tickwire_gateway_connections'), 0);
+    assert.match(text, /^tickwire_pipeline_dropped_total\{reason="ring_full"\} 0$/m);
+    assert.match(text, /^tickwire_nodejs_eventloop_lag_seconds /m, 'process metrics are included');
   });
 
   it('serves the dashboard and answers unknown routes with a JSON 404', async () => {

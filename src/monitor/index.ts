@@ -1,0 +1,1 @@
+export { createMetricsRegistry, type MetricSources } from './prometheus.ts';
