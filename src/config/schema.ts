@@ -99,6 +99,7 @@ export const configSchema = z
     pingIntervalMs: integer(100, 3_600_000).default(25_000),
     idleTimeoutMs: integer(200, 7_200_000).default(60_000),
     allowedOrigins: list(z.string().min(1)).default([]),
+    compressionThreshold: integer(0, 1 << 30).default(0),
 
     // Recovery (docs/PROTOCOL.md, "Recovery").
     recoverableTopics: patterns.default(['orders.>', 'fills.>', 'bots.>', 'alerts.>']),
@@ -169,6 +170,10 @@ export const CONFIG_KEYS: Record<
   ),
   pingIntervalMs: key('ping-interval-ms', 'server ping interval (default 25000)'),
   idleTimeoutMs: key('idle-timeout-ms', 'close a connection silent for this long (default 60000)'),
+  compressionThreshold: key(
+    'compression-threshold',
+    'per-message deflate for clients that offer it, for messages of at least this many bytes (default 0: off)',
+  ),
   allowedOrigins: key('allowed-origins', 'comma-separated browser origins allowed to connect (default: any)'),
   recoverableTopics: key(
     'recoverable-topics',

@@ -37,6 +37,12 @@ export interface GatewayOptions {
   history: { maxEntries: number; maxAgeMs: number };
   /** Default true; false puts every message in one FIFO (only to measure what the lanes are worth). */
   priorityLanes?: boolean;
+  /**
+   * 0 (default): no per-message deflate. Above 0: clients that offer permessage-deflate get it,
+   * and messages of at least this many bytes are compressed for them (per connection, so those
+   * connections do not share the pre-built frames; others are unaffected).
+   */
+  compressionThreshold?: number;
 }
 
 export interface ConnectionInfo {
@@ -83,7 +89,13 @@ export class Gateway {
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
-      perMessageDeflate: false,
+      perMessageDeflate: options.compressionThreshold
+        ? {
+            threshold: options.compressionThreshold,
+            serverNoContextTakeover: true,
+            clientNoContextTakeover: true,
+          }
+        : false,
       // Frames up to 16x the soft limit are read and answered FRAME_TOO_LARGE; beyond, ws closes 1009.
       maxPayload: options.limits.maxFrameBytes * 16,
     });

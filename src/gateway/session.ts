@@ -23,7 +23,7 @@ import {
   type UnsubscribeRequest,
 } from './protocol.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { OPCODE, headerLength, writeHeader } from './ws-frame.ts';
+import { headerLength, OPCODE, payloadOf, writeHeader } from './ws-frame.ts';
 
 export interface SessionLimits {
   /** Subscriptions one connection may hold. */
@@ -94,6 +94,11 @@ export class Session {
   bytesOut = 0;
   lastSeen = performance.now();
   private readonly socket: Socket;
+  /**
+   * Per-message deflate was negotiated (opt-in, see compressionThreshold): frames then go through
+   * ws.send, which compresses per connection, instead of the shared pre-built frame bytes.
+   */
+  private readonly deflate: boolean;
   private readonly bucket: TokenBucket;
   private refusedInARow = 0;
   private lastOffered: OutboundMessage | undefined;
@@ -109,6 +114,7 @@ export class Session {
     // The raw socket: frames are written to it directly (see flush), which ws allows since it
     // writes whole frames too and per-message deflate is off on these connections.
     this.socket = (ws as unknown as { _socket: Socket })._socket;
+    this.deflate = ws.extensions.includes('permessage-deflate');
     this.bucket = new TokenBucket({
       ratePerSecond: context.limits.inboundRatePerSecond,
       burst: context.limits.inboundBurst,
@@ -143,7 +149,12 @@ export class Session {
   }
 
   get bufferedBytes(): number {
-    return this.socket.writableLength + this.queue.bytes;
+    return this.socketBytes + this.queue.bytes;
+  }
+
+  /** Bytes written but not yet taken by the kernel (for deflate, also what ws still compresses). */
+  private get socketBytes(): number {
+    return this.deflate ? this.ws.bufferedAmount : this.socket.writableLength;
   }
 
   /** From the hub: a message that passed one of this connection's subscriptions. */
@@ -181,7 +192,7 @@ export class Session {
   flush(): void {
     if (this.closing) return;
     const lastLane =
-      this.socket.writableLength > this.context.limits.conflateAfterBytes ? LANE_INDEX.high : LANE_INDEX.low;
+      this.socketBytes > this.context.limits.conflateAfterBytes ? LANE_INDEX.high : LANE_INDEX.low;
     const socket = this.socket;
     socket.cork();
     this.queue.drain(this.write, lastLane);
@@ -427,7 +438,8 @@ export class Session {
     }
     this.writeTicks();
     const frame = message.jsonFrame(conflated);
-    this.socket.write(frame);
+    if (this.deflate) this.ws.send(payloadOf(frame), { binary: false });
+    else this.socket.write(frame);
     this.messagesOut++;
     this.bytesOut += frame.length;
   };
@@ -437,8 +449,8 @@ export class Session {
     const count = this.pendingTicks.length;
     if (count === 0) return;
     const length = this.pendingTickBytes;
-    const frame = Buffer.allocUnsafe(headerLength(length) + length);
-    let offset = writeHeader(frame, OPCODE.binary, length);
+    const frame = Buffer.allocUnsafe((this.deflate ? 0 : headerLength(length)) + length);
+    let offset = this.deflate ? 0 : writeHeader(frame, OPCODE.binary, length);
     for (let i = 0; i < count; i++) {
       const tick = this.pendingTicks[i]!;
       frame.set(tick, offset);
@@ -448,7 +460,8 @@ export class Session {
     this.pendingTicks.length = 0;
     this.pendingConflated.length = 0;
     this.pendingTickBytes = 0;
-    this.socket.write(frame);
+    if (this.deflate) this.ws.send(frame, { binary: true });
+    else this.socket.write(frame);
     this.bytesOut += frame.length;
   }
 }

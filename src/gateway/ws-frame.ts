@@ -40,3 +40,9 @@ export function encodeFrame(opcode: number, payload: Uint8Array): Buffer {
 export function textFrame(text: string): Buffer {
   return encodeFrame(OPCODE.text, Buffer.from(text, 'utf8'));
 }
+
+/** The payload of a frame built by encodeFrame (for connections that must re-frame, e.g. to compress). */
+export function payloadOf(frame: Buffer): Buffer {
+  const length = frame[1]! & 0x7f;
+  return frame.subarray(length < 126 ? 2 : length === 126 ? 4 : 10);
+}

@@ -95,6 +95,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       allowedOrigins: config.allowedOrigins,
     },
     recoverable: config.recoverableTopics,
+    compressionThreshold: config.compressionThreshold,
     history: { maxEntries: config.historySize, maxAgeMs: config.historyTtlMs },
   });
 

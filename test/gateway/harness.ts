@@ -29,6 +29,7 @@ export async function startGateway(
   overrides: Partial<GatewayLimits> & {
     recoverable?: string[];
     history?: { maxEntries: number; maxAgeMs: number };
+    compressionThreshold?: number;
   } = {},
   auth: Partial<AuthConfig> = {},
 ): Promise<TestGateway> {
@@ -45,7 +46,7 @@ export async function startGateway(
     ],
     ...auth,
   });
-  const { recoverable, history, ...limits } = overrides;
+  const { recoverable, history, compressionThreshold, ...limits } = overrides;
   const gateway = new Gateway({
     bus,
     registry,
@@ -67,6 +68,7 @@ export async function startGateway(
     },
     recoverable: recoverable ?? defaults.recoverableTopics,
     history: history ?? { maxEntries: defaults.historySize, maxAgeMs: defaults.historyTtlMs },
+    compressionThreshold: compressionThreshold ?? 0,
   });
   const server = createHttpServer({ routes: managementRoutes(gateway, authenticator) });
   gateway.attach(server);

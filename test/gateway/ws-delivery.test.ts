@@ -185,3 +185,31 @@ describe('delivery: lanes, conflation, slow consumers, recovery', () => {
     }
   });
 });
+
+describe('per-message deflate (opt-in)', () => {
+  it('compresses for a client that offers it and keeps plain shared frames for one that does not', async () => {
+    const node = await startGateway({ compressionThreshold: 64 });
+    try {
+      const compressed = await TestClient.connect(`${node.url}/ws`, { perMessageDeflate: true });
+      const plain = await TestClient.connect(`${node.url}/ws`, { perMessageDeflate: false });
+      assert.match(compressed.ws.extensions, /permessage-deflate/);
+      assert.equal(plain.ws.extensions, '');
+      for (const client of [compressed, plain]) {
+        await client.request({ op: 'subscribe', id: 1, topics: ['md.trade.SIM.BTCUSDT'] });
+      }
+      const big = { price: 1, note: 'x'.repeat(500) };
+      node.bus.publish('md.trade.SIM.BTCUSDT', big);
+      node.bus.publish('md.trade.SIM.BTCUSDT', { price: 2 });
+      for (const client of [compressed, plain]) {
+        await client.until(() => client.data().length === 2);
+        assert.deepEqual(
+          client.data().map((json) => (json.data as { price: number }).price),
+          [1, 2],
+        );
+        assert.equal((client.data()[0]!.data as { note: string }).note.length, 500);
+      }
+    } finally {
+      await node.stop();
+    }
+  });
+});
