@@ -12,6 +12,7 @@ import {
   sendJson,
 } from '../gateway/index.ts';
 import { createMetricsRegistry } from '../monitor/index.ts';
+import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
@@ -80,23 +81,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     bus,
     registry,
     auth,
-    limits: {
-      maxConnections: config.maxConnections,
-      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
-      maxSubscriptions: config.maxSubscriptions,
-      maxFrameBytes: config.maxFrameBytes,
-      inboundRatePerSecond: config.inboundRate,
-      inboundBurst: config.inboundBurst,
-      floodLimit: config.floodLimit,
-      conflateAfterBytes: config.conflateAfterBytes,
-      maxBufferedBytes: config.maxBufferedBytes,
-      pingIntervalMs: config.pingIntervalMs,
-      idleTimeoutMs: config.idleTimeoutMs,
-      allowedOrigins: config.allowedOrigins,
-    },
-    recoverable: config.recoverableTopics,
-    compressionThreshold: config.compressionThreshold,
-    history: { maxEntries: config.historySize, maxAgeMs: config.historyTtlMs },
+    ...gatewaySettings(config),
   });
 
   const metrics = createMetricsRegistry({ bus, pipeline, gateway });

@@ -8,6 +8,7 @@ import { type AuthConfig, createAuthenticator } from '../../src/gateway/auth.ts'
 import { Gateway, type GatewayLimits } from '../../src/gateway/gateway.ts';
 import { createHttpServer } from '../../src/gateway/http-server.ts';
 import { managementRoutes } from '../../src/gateway/rest-api.ts';
+import { gatewaySettings } from '../../src/platform/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
 
 export const ADMIN_KEY = 'admin-key-0123456789';
@@ -47,27 +48,15 @@ export async function startGateway(
     ...auth,
   });
   const { recoverable, history, compressionThreshold, ...limits } = overrides;
+  const settings = gatewaySettings(defaults);
   const gateway = new Gateway({
+    ...settings,
     bus,
     registry,
     auth: authenticator,
-    limits: {
-      maxConnections: defaults.maxConnections,
-      maxConnectionsPerAddress: defaults.maxConnectionsPerAddress,
-      maxSubscriptions: defaults.maxSubscriptions,
-      maxFrameBytes: defaults.maxFrameBytes,
-      inboundRatePerSecond: defaults.inboundRate,
-      inboundBurst: defaults.inboundBurst,
-      floodLimit: defaults.floodLimit,
-      conflateAfterBytes: defaults.conflateAfterBytes,
-      maxBufferedBytes: defaults.maxBufferedBytes,
-      pingIntervalMs: defaults.pingIntervalMs,
-      idleTimeoutMs: defaults.idleTimeoutMs,
-      allowedOrigins: defaults.allowedOrigins,
-      ...limits,
-    },
-    recoverable: recoverable ?? defaults.recoverableTopics,
-    history: history ?? { maxEntries: defaults.historySize, maxAgeMs: defaults.historyTtlMs },
+    limits: { ...settings.limits, ...limits },
+    ...(recoverable ? { recoverable } : {}),
+    ...(history ? { history } : {}),
     compressionThreshold: compressionThreshold ?? 0,
   });
   const server = createHttpServer({ routes: managementRoutes(gateway, authenticator) });
