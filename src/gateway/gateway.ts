@@ -13,7 +13,7 @@ import { LANE_INDEX, type Lane } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
 import type { Principal } from './permissions.ts';
 import { presetFor } from './presets.ts';
-import { Session, type SessionEvent, type SessionLimits } from './session.ts';
+import { Session, type SessionContext, type SessionEvent, type SessionLimits } from './session.ts';
 
 export interface GatewayLimits extends SessionLimits {
   /** Connections this node accepts; more get HTTP 503. */
@@ -78,6 +78,8 @@ export class Gateway {
   private server: Server | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   readonly counters: GatewayCounters = { error_reply: {}, conflated: {}, closed: {}, rejected_upgrade: {} };
+  /** Shared by every session: one object, not one per connection (memory per connection counts). */
+  private readonly sessionContext: SessionContext;
 
   constructor(private readonly options: GatewayOptions) {
     const history = new TopicHistory({
@@ -99,6 +101,19 @@ export class Gateway {
       // Frames up to 16x the soft limit are read and answered FRAME_TOO_LARGE; beyond, ws closes 1009.
       maxPayload: options.limits.maxFrameBytes * 16,
     });
+    this.sessionContext = {
+      hub: this.hub,
+      recorder: this.recorder,
+      auth: options.auth,
+      limits: options.limits,
+      priorityLanes: options.priorityLanes ?? true,
+      scheduleFlush: this.scheduleFlush,
+      count: (event, reason) => this.count(event, reason),
+      onClosed: (closed) => {
+        if (this.sessions.delete(closed.id)) this.release(closed.remoteAddress);
+        this.dirty.delete(closed);
+      },
+    };
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.limits.pingIntervalMs);
     this.heartbeat.unref();
   }
@@ -214,19 +229,7 @@ export class Gateway {
       ws.close(CLOSE_CODES.UNAUTHORIZED, `${CLOSE_REASONS.UNAUTHORIZED}: ${reason}`);
       return;
     }
-    const session = new Session(id, ws, address, principal, {
-      hub: this.hub,
-      recorder: this.recorder,
-      auth: this.options.auth,
-      limits: this.options.limits,
-      priorityLanes: this.options.priorityLanes ?? true,
-      scheduleFlush: this.scheduleFlush,
-      count: (event, reason) => this.count(event, reason),
-      onClosed: (closed) => {
-        if (this.sessions.delete(closed.id)) this.release(closed.remoteAddress);
-        this.dirty.delete(closed);
-      },
-    });
+    const session = new Session(id, ws, address, principal, this.sessionContext);
     this.sessions.set(id, session);
     ws.on('message', (data, isBinary) => session.handleFrame(data as Buffer, isBinary));
     ws.on('pong', () => session.touch());

@@ -11,7 +11,7 @@ import type { HistoryRecorder } from './history-recorder.ts';
 import type { Hub, HubSubscription } from './hub.ts';
 import { LANE_INDEX } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
-import { OutboundQueue } from './outbound-queue.ts';
+import { type DrainWriter, OutboundQueue } from './outbound-queue.ts';
 import { canSubscribe, type Principal } from './permissions.ts';
 import {
   type AuthRequest,
@@ -85,7 +85,7 @@ interface SubscribeResult {
  * the end of the event-loop turn in one corked write per connection, highest lane first, as the
  * same shared frame bytes for every connection (no per-client serialization).
  */
-export class Session {
+export class Session implements DrainWriter {
   readonly connectedAt = Date.now();
   readonly subscriptions = new Map<string, Subscription>();
   readonly queue = new OutboundQueue();
@@ -195,7 +195,7 @@ export class Session {
       this.socketBytes > this.context.limits.conflateAfterBytes ? LANE_INDEX.high : LANE_INDEX.low;
     const socket = this.socket;
     socket.cork();
-    this.queue.drain(this.write, lastLane);
+    this.queue.drain(this, lastLane);
     this.writeTicks();
     socket.uncork();
   }
@@ -427,7 +427,8 @@ export class Session {
   private pendingConflated: boolean[] = [];
   private pendingTickBytes = 0;
 
-  private readonly write = (message: OutboundMessage, binary: boolean, conflated: boolean): void => {
+  /** The queue's writer (see flush): one message onto the socket, or into the pending binary frame. */
+  write(message: OutboundMessage, binary: boolean, conflated: boolean): void {
     const tick = message.tick;
     if (binary && tick) {
       this.pendingTicks.push(tick);
@@ -442,7 +443,7 @@ export class Session {
     else this.socket.write(frame);
     this.messagesOut++;
     this.bytesOut += frame.length;
-  };
+  }
 
   /** Writes the binary ticks gathered so far as one frame, keeping their order with JSON frames. */
   private writeTicks(): void {
