@@ -111,8 +111,9 @@ export class Session implements DrainWriter {
     public principal: Principal,
     private readonly context: SessionContext,
   ) {
-    // The raw socket: frames are written to it directly (see flush), which ws allows since it
-    // writes whole frames too and per-message deflate is off on these connections.
+    // The raw socket: shared frames are written to it directly (see flush). That is safe next to
+    // ws's own writes (pongs, close) because both write whole frames; connections that negotiated
+    // per-message deflate go through ws.send instead, since ws must compress and frame for them.
     this.socket = (ws as unknown as { _socket: Socket })._socket;
     this.deflate = ws.extensions.includes('permessage-deflate');
     this.bucket = new TokenBucket({
