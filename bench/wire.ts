@@ -3,17 +3,25 @@ import { type Bench, timePerOp } from './harness.ts';
 
 /**
  * Encode and decode of one trade tick against JSON.stringify / JSON.parse of the same trade as a
- * plain object of numbers. Inputs vary with the loop index (so no value is a constant the JIT
- * could fold) but always have the same shape; every decoded field is folded into a checksum, and
- * the binary and JSON decode checksums must agree, which also proves both read the same trades.
+ * plain object of numbers. Every input varies with the loop index, the venue and the scales too
+ * (looked up per symbol, as a feed handler looks them up in its SymbolRegistry): once the writer
+ * is inlined into the loop, a constant argument would let the JIT fold that argument's checks
+ * away. Every decoded field is folded into a checksum, and the checksums of one pass agree
+ * between the binary, JSON and plain-number loops, which proves they all handled the same trades.
+ *
+ * `loop_overhead_ns` is what the same loop costs without the codec (generating the inputs,
+ * moveTo, the checksum; see encodeOverhead and decodeOverhead). It is there to show how much of
+ * `value` is the codec; `value` itself is the whole loop, overhead included.
  */
 
 const SLOTS = 1024; // ticks in the buffer cycled through: 64 KiB, like a hot ring region
 const MASK = SLOTS - 1;
-const VENUE_ID = 1;
-const PRICE_SCALE = 2;
-const SIZE_SCALE = 8;
 const BASE_MS = 1_763_719_200_000;
+
+// Eight symbols on the two venues, each with its own scales.
+const VENUE_OF_SYMBOL = [1, 2, 1, 2, 1, 2, 1, 2];
+const PRICE_SCALE_OF_SYMBOL = [2, 2, 8, 4, 1, 2, 0, 5];
+const SIZE_SCALE_OF_SYMBOL = [8, 8, 3, 6, 8, 4, 2, 8];
 
 interface PlainTrade {
   venueId: number;
@@ -31,27 +39,29 @@ interface PlainTrade {
   tradeId: number;
 }
 
-// The i-th trade, field by field; used by both codecs so they see identical values.
-const symbolOf = (i: number) => i & 7;
-const flagsOf = (i: number) => (i & 1 ? SIDE.buy : SIDE.sell) | (i & 16 ? FLAG.final : 0);
-const nanosOf = (i: number) => (i * 977) & 0x7ffff;
-const priceOf = (i: number) => 6_712_345 + (i & 4095);
-const sizeOf = (i: number) => 100_000 + i;
+// The i-th trade. The timed loops below spell the same expressions out rather than calling
+// helpers: a loop that calls helpers spends V8's inlining budget on them (see docs/WIRE.md,
+// "Performance"), which a feed handler reading parsed fields does not. The checksum comparison
+// at the end proves the encode loop wrote exactly these trades.
+const BUY = SIDE.buy;
+const SELL = SIDE.sell;
+const FINAL = FLAG.final;
 
 function plainTrade(i: number): PlainTrade {
+  const symbol = i & 7;
   return {
-    venueId: VENUE_ID,
-    symbolId: symbolOf(i),
-    priceScale: PRICE_SCALE,
-    sizeScale: SIZE_SCALE,
+    venueId: VENUE_OF_SYMBOL[symbol]!,
+    symbolId: symbol,
+    priceScale: PRICE_SCALE_OF_SYMBOL[symbol]!,
+    sizeScale: SIZE_SCALE_OF_SYMBOL[symbol]!,
     seq: i,
-    flags: flagsOf(i),
+    flags: (i & 1 ? BUY : SELL) | (i & 16 ? FINAL : 0),
     exchangeMs: BASE_MS + i,
-    exchangeNanosOfMs: nanosOf(i),
+    exchangeNanosOfMs: (i * 977) & 0x7ffff,
     receiveMs: BASE_MS + i + 2,
-    receiveNanosOfMs: nanosOf(i + 1),
-    price: priceOf(i),
-    size: sizeOf(i),
+    receiveNanosOfMs: ((i + 1) * 977) & 0x7ffff,
+    price: 6_712_345 + (i & 4095),
+    size: 100_000 + i,
     tradeId: i + 1,
   };
 }
@@ -60,21 +70,22 @@ function encodeBinary(tick: Tick, bytes: Uint8Array, iterations: number): number
   let checksum = 0;
   for (let i = 0; i < iterations; i++) {
     const offset = (i & MASK) << 6;
+    const symbol = i & 7;
     tick
       .moveTo(offset)
       .writeTrade(
-        VENUE_ID,
-        symbolOf(i),
-        PRICE_SCALE,
-        SIZE_SCALE,
+        VENUE_OF_SYMBOL[symbol]!,
+        symbol,
+        PRICE_SCALE_OF_SYMBOL[symbol]!,
+        SIZE_SCALE_OF_SYMBOL[symbol]!,
         i,
-        flagsOf(i),
+        (i & 1 ? BUY : SELL) | (i & 16 ? FINAL : 0),
         BASE_MS + i,
-        nanosOf(i),
+        (i * 977) & 0x7ffff,
         BASE_MS + i + 2,
-        nanosOf(i + 1),
-        priceOf(i),
-        sizeOf(i),
+        ((i + 1) * 977) & 0x7ffff,
+        6_712_345 + (i & 4095),
+        100_000 + i,
         i + 1,
       );
     checksum += bytes[offset + 8]! + bytes[offset + 33]!;
@@ -82,22 +93,50 @@ function encodeBinary(tick: Tick, bytes: Uint8Array, iterations: number): number
   return checksum;
 }
 
+/** encodeBinary without the writer: its 13 arguments are xor-ed into the checksum instead. */
+function encodeOverhead(tick: Tick, bytes: Uint8Array, iterations: number): number {
+  let checksum = 0;
+  for (let i = 0; i < iterations; i++) {
+    const offset = (i & MASK) << 6;
+    const symbol = i & 7;
+    tick.moveTo(offset);
+    checksum +=
+      (VENUE_OF_SYMBOL[symbol]! ^
+        symbol ^
+        PRICE_SCALE_OF_SYMBOL[symbol]! ^
+        SIZE_SCALE_OF_SYMBOL[symbol]! ^
+        i ^
+        ((i & 1 ? BUY : SELL) | (i & 16 ? FINAL : 0)) ^
+        (BASE_MS + i) ^
+        ((i * 977) & 0x7ffff) ^
+        (BASE_MS + i + 2) ^
+        (((i + 1) * 977) & 0x7ffff) ^
+        (6_712_345 + (i & 4095)) ^
+        (100_000 + i) ^
+        (i + 1)) +
+      bytes[offset + 8]! +
+      bytes[offset + 33]!;
+  }
+  return checksum;
+}
+
 function encodeJson(iterations: number): number {
   let checksum = 0;
   for (let i = 0; i < iterations; i++) {
+    const symbol = i & 7;
     const text = JSON.stringify({
-      venueId: VENUE_ID,
-      symbolId: symbolOf(i),
-      priceScale: PRICE_SCALE,
-      sizeScale: SIZE_SCALE,
+      venueId: VENUE_OF_SYMBOL[symbol]!,
+      symbolId: symbol,
+      priceScale: PRICE_SCALE_OF_SYMBOL[symbol]!,
+      sizeScale: SIZE_SCALE_OF_SYMBOL[symbol]!,
       seq: i,
-      flags: flagsOf(i),
+      flags: (i & 1 ? BUY : SELL) | (i & 16 ? FINAL : 0),
       exchangeMs: BASE_MS + i,
-      exchangeNanosOfMs: nanosOf(i),
+      exchangeNanosOfMs: (i * 977) & 0x7ffff,
       receiveMs: BASE_MS + i + 2,
-      receiveNanosOfMs: nanosOf(i + 1),
-      price: priceOf(i),
-      size: sizeOf(i),
+      receiveNanosOfMs: ((i + 1) * 977) & 0x7ffff,
+      price: 6_712_345 + (i & 4095),
+      size: 100_000 + i,
       tradeId: i + 1,
     } satisfies PlainTrade);
     checksum += text.length + text.charCodeAt(text.length - 2);
@@ -123,6 +162,30 @@ function decodeBinary(tick: Tick, iterations: number): number {
       tick.price +
       tick.size +
       tick.tradeId;
+  }
+  return checksum;
+}
+
+/** decodeBinary with the 13 getters replaced by loads from a Float64Array of the same values. */
+function decodeOverhead(tick: Tick, fields: Float64Array, iterations: number): number {
+  let checksum = 0;
+  for (let i = 0; i < iterations; i++) {
+    tick.moveTo((i & MASK) << 6);
+    const f = (i & MASK) * 13;
+    checksum +=
+      fields[f]! +
+      fields[f + 1]! +
+      fields[f + 2]! +
+      fields[f + 3]! +
+      fields[f + 4]! +
+      fields[f + 5]! +
+      fields[f + 6]! +
+      fields[f + 7]! +
+      fields[f + 8]! +
+      fields[f + 9]! +
+      fields[f + 10]! +
+      fields[f + 11]! +
+      fields[f + 12]!;
   }
   return checksum;
 }
@@ -165,6 +228,12 @@ export default {
       },
       { iterations, rounds },
     );
+    const encodeOverheadNs = timePerOp(
+      (n) => {
+        encodeOverhead(tick, bytes, n);
+      },
+      { iterations, rounds },
+    );
     let encodeJsonChecksum = 0;
     const encodeJsonNs = timePerOp(
       (n) => {
@@ -179,37 +248,31 @@ export default {
       better: 'lower',
       baseline: 'JSON.stringify',
       baseline_value: encodeJsonNs,
+      loop_overhead_ns: Number(encodeOverheadNs.toFixed(2)),
       checksum: encodeChecksum,
       baseline_checksum: encodeJsonChecksum,
     });
 
-    // Decode inputs: the first SLOTS trades, both as ticks and as JSON text.
+    // Decode inputs: the first SLOTS trades, as ticks (written by the timed encode loop itself),
+    // as JSON text and as plain numbers.
+    encodeBinary(tick, bytes, SLOTS);
     const texts: string[] = [];
+    const fields = new Float64Array(SLOTS * 13);
     for (let i = 0; i < SLOTS; i++) {
       const trade = plainTrade(i);
       texts.push(JSON.stringify(trade));
-      tick
-        .moveTo(i * TICK_BYTES)
-        .writeTrade(
-          trade.venueId,
-          trade.symbolId,
-          trade.priceScale,
-          trade.sizeScale,
-          trade.seq,
-          trade.flags,
-          trade.exchangeMs,
-          trade.exchangeNanosOfMs,
-          trade.receiveMs,
-          trade.receiveNanosOfMs,
-          trade.price,
-          trade.size,
-          trade.tradeId,
-        );
+      fields.set(Object.values(trade), i * 13);
     }
     let decodeChecksum = 0;
     const decodeNs = timePerOp(
       (n) => {
         decodeChecksum = decodeBinary(tick, n);
+      },
+      { iterations, rounds },
+    );
+    const decodeOverheadNs = timePerOp(
+      (n) => {
+        decodeOverhead(tick, fields, n);
       },
       { iterations, rounds },
     );
@@ -220,11 +283,18 @@ export default {
       },
       { iterations: iterations / 5, rounds },
     );
-    // Same trades, same fields: the sums agree whenever the iteration count is a multiple of SLOTS
-    // apart; compare over one pass to be independent of the counts timed above.
-    const agree = decodeBinary(tick, SLOTS) === decodeJson(texts, SLOTS);
-    if (!agree)
-      ctx.note('binary and JSON decode checksums DIFFER: the codec read something else than was written');
+    // Same trades, same fields, whichever loop produced them: compare one pass over the buffer
+    // (sums below 2^53, so exact), independent of the iteration counts timed above.
+    const decodeOnePass = decodeBinary(tick, SLOTS);
+    const jsonTextsChecksum = texts.reduce(
+      (sum, text) => sum + text.length + text.charCodeAt(text.length - 2),
+      0,
+    );
+    const agree =
+      decodeOnePass === decodeJson(texts, SLOTS) &&
+      decodeOnePass === decodeOverhead(tick, fields, SLOTS) &&
+      encodeJson(SLOTS) === jsonTextsChecksum;
+    if (!agree) ctx.note('checksums DIFFER: the loops did not all encode and decode the same trades');
     ctx.report({
       metric: 'decode_ns',
       value: decodeNs,
@@ -232,6 +302,7 @@ export default {
       better: 'lower',
       baseline: 'JSON.parse',
       baseline_value: decodeJsonNs,
+      loop_overhead_ns: Number(decodeOverheadNs.toFixed(2)),
       checksum: decodeChecksum,
       baseline_checksum: decodeJsonChecksum,
       checksums_agree: agree,

@@ -7,6 +7,7 @@ import {
   FLAG,
   INTERVAL_MASK,
   INTERVAL_SHIFT,
+  MAX_SYMBOL_ID,
   type MessageType,
   QUOTE,
   SIDE_MASK,
@@ -15,7 +16,7 @@ import {
   WIRE_VERSION,
 } from './layout.ts';
 import { flagsProblem, headerProblem, intervalProblem, valuesProblem } from './rules.ts';
-import { checkTime, checkTimeNs, isTime, msOfHalves, nanosOfMsOfHalves, storeTime } from './time-ns.ts';
+import { checkTime, checkTimeNs, msOfHalves, nanosOfMsOfHalves, storeTimes } from './time-ns.ts';
 
 /**
  * Tick is a flyweight: one instance views a 64-byte tick inside any Uint8Array (a ring slot over
@@ -34,6 +35,8 @@ import { checkTime, checkTimeNs, isTime, msOfHalves, nanosOfMsOfHalves, storeTim
  * first on bytes you did not write yourself.
  */
 
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_WORDS = new Uint32Array(0);
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // Word (u32) index of each field within a tick; word 0 is the header (version, type, scales, flags).
@@ -44,27 +47,35 @@ const W_RECEIVE_TS = 6;
 const W_BODY = 8;
 const TICK_WORDS = TICK_BYTES / 4;
 
+// The writers run per tick and are meant to be inlined into their callers, so they read these
+// module-private copies of the layout: V8 compiles a module's own `const` as a constant but an
+// imported binding as a load and a check on every use. The 4- and 8-bit masks (0xf, 0xff, 3)
+// are written as literals in the writers for the same budget reason (docs/WIRE.md, "Performance").
 const VERSION_BITS = WIRE_VERSION << 4;
+const TRADE_BITS = VERSION_BITS | TRADE;
+const QUOTE_BITS = VERSION_BITS | QUOTE;
+const BOOK_BITS = VERSION_BITS | BOOK;
+const BAR_BITS = VERSION_BITS | BAR;
+const SYMBOL_MASK = MAX_SYMBOL_ID;
+const FLAGS_WITH_SIDE = ALLOWED_FLAGS_WITH_SIDE;
 const ONE_BIT_FLAGS = ALLOWED_FLAGS_WITHOUT_SIDE;
+const INTERVAL_BITS_SHIFT = INTERVAL_SHIFT;
 
 export class Tick {
-  private bytesView: Uint8Array;
-  private words: Uint32Array;
+  // Every field is given a value of its final type where it is declared: a bare declaration
+  // compiles to a class field that is undefined first, after which V8 keeps a tagged, checked
+  // representation for it (a small-integer check or a typed-array map check on every read in
+  // moveTo and the getters) instead of an unboxed integer or a known map.
+  private bytesView: Uint8Array = EMPTY_BYTES;
+  private words: Uint32Array = EMPTY_WORDS;
   /** Bytes between the start of `words` and the start of `bytesView` (0..3). */
-  private lead: number;
-  private lastOffset: number;
-  private tickOffset: number;
+  private lead = 0;
+  private lastOffset = -1;
   /** Word index of the current tick in `words`. */
-  private w: number;
+  private w = 0;
 
   /** A tick over `bytes` at `offset`; without arguments, over a fresh zeroed 64-byte buffer of its own. */
   constructor(bytes: Uint8Array = new Uint8Array(TICK_BYTES), offset = 0) {
-    this.bytesView = bytes;
-    this.words = new Uint32Array(0);
-    this.lead = 0;
-    this.lastOffset = -1;
-    this.tickOffset = 0;
-    this.w = 0;
     this.attach(bytes);
     this.moveTo(offset);
   }
@@ -77,10 +88,15 @@ export class Tick {
 
   /** Views the tick at `offset` of the wrapped buffer. */
   moveTo(offset: number): this {
-    if (!(Number.isInteger(offset) && offset >= 0 && offset <= this.lastOffset)) this.rejectOffset(offset);
     const fromWordStart = this.lead + offset;
-    if ((fromWordStart & 3) !== 0) this.rejectOffset(offset);
-    this.tickOffset = offset;
+    if (!(
+      Number.isInteger(offset) &&
+      offset >= 0 &&
+      offset <= this.lastOffset &&
+      (fromWordStart & 3) === 0
+    )) {
+      this.rejectOffset(offset);
+    }
     this.w = fromWordStart >>> 2;
     return this;
   }
@@ -92,7 +108,7 @@ export class Tick {
 
   /** Offset of the current tick within `bytes`. */
   get offset(): number {
-    return this.tickOffset;
+    return this.w * 4 - this.lead;
   }
 
   // ---- header ----
@@ -227,6 +243,15 @@ export class Tick {
   }
 
   // ---- writers: one call writes all 64 bytes; nothing is written when a value is refused ----
+  //
+  // Each writer is one chain of cheap checks, the last of which (storeTimes) checks both times
+  // and stores them only when they are valid, then plain stores. A Uint32Array store keeps the
+  // low 32 bits of an integer (ToUint32 is an exact mod 2^32 below 2^53), so a checked value goes
+  // to its low word as it is, and value / 2^32 to its high word: truncated for non-negative
+  // values, and (v - (v >>> 0)) / 2^32, which is exact, for signed ones. The writers are shaped
+  // to fit V8's inlining budget (docs/WIRE.md, "Performance"): checks in one chain rather than
+  // helper calls, Number.isSafeInteger read into a local once, one call to reject. When the chain
+  // fails, the reject* functions find the culprit and throw WIRE_OVERFLOW naming it.
 
   /** `side` goes in the flags (SIDE.buy / SIDE.sell: the aggressor). */
   writeTrade(
@@ -244,25 +269,32 @@ export class Tick {
     size: number,
     tradeId: number,
   ): this {
+    const words = this.words;
+    const w = this.w;
+    const isSafeInteger = Number.isSafeInteger;
     if (!(
-      isHeader(venueId, symbolId, priceScale, sizeScale) &&
-      isFlagsWithSide(flags) &&
-      isCount(sequence) &&
-      isTime(exchangeMs, exchangeNanosOfMs) &&
-      isTime(receiveMs, receiveNanosOfMs) &&
-      Number.isSafeInteger(price) &&
-      isCount(size) &&
-      isCount(tradeId)
+      venueId === (venueId & 0xff) &&
+      symbolId === (symbolId & SYMBOL_MASK) &&
+      priceScale === (priceScale & 0xf) &&
+      sizeScale === (sizeScale & 0xf) &&
+      flags === (flags & FLAGS_WITH_SIDE) &&
+      (flags & 3) !== 3 &&
+      isSafeInteger(sequence) &&
+      sequence >= 0 &&
+      isSafeInteger(price) &&
+      isSafeInteger(size) &&
+      size >= 0 &&
+      isSafeInteger(tradeId) &&
+      tradeId >= 0 &&
+      storeTimes(words, w + W_EXCHANGE_TS, exchangeMs, exchangeNanosOfMs, receiveMs, receiveNanosOfMs)
     )) {
-      rejectWrite(
-        'trade',
+      rejectTrade(
         venueId,
         symbolId,
         priceScale,
         sizeScale,
-        flags,
-        0,
         sequence,
+        flags,
         exchangeMs,
         exchangeNanosOfMs,
         receiveMs,
@@ -270,19 +302,18 @@ export class Tick {
         price,
         size,
         tradeId,
-        0,
       );
     }
-    const words = this.words;
-    const w = this.w;
-    words[w] = VERSION_BITS | TRADE | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
+    words[w] = TRADE_BITS | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
     words[w + 1] = venueId | (symbolId << 8);
-    putCount(words, w + 2, sequence);
-    storeTime(words, w + 4, exchangeMs, exchangeNanosOfMs);
-    storeTime(words, w + 6, receiveMs, receiveNanosOfMs);
-    putSigned(words, w + 8, price);
-    putCount(words, w + 10, size);
-    putCount(words, w + 12, tradeId);
+    words[w + 2] = sequence;
+    words[w + 3] = sequence / 2 ** 32;
+    words[w + 8] = price;
+    words[w + 9] = (price - (price >>> 0)) / 2 ** 32;
+    words[w + 10] = size;
+    words[w + 11] = size / 2 ** 32;
+    words[w + 12] = tradeId;
+    words[w + 13] = tradeId / 2 ** 32;
     words[w + 14] = 0;
     words[w + 15] = 0;
     return this;
@@ -305,26 +336,32 @@ export class Tick {
     askPrice: number,
     askSize: number,
   ): this {
+    const words = this.words;
+    const w = this.w;
+    const isSafeInteger = Number.isSafeInteger;
     if (!(
-      isHeader(venueId, symbolId, priceScale, sizeScale) &&
-      (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
-      isCount(sequence) &&
-      isTime(exchangeMs, exchangeNanosOfMs) &&
-      isTime(receiveMs, receiveNanosOfMs) &&
-      Number.isSafeInteger(bidPrice) &&
-      isCount(bidSize) &&
-      Number.isSafeInteger(askPrice) &&
-      isCount(askSize)
+      venueId === (venueId & 0xff) &&
+      symbolId === (symbolId & SYMBOL_MASK) &&
+      priceScale === (priceScale & 0xf) &&
+      sizeScale === (sizeScale & 0xf) &&
+      flags === (flags & ONE_BIT_FLAGS) &&
+      isSafeInteger(sequence) &&
+      sequence >= 0 &&
+      isSafeInteger(bidPrice) &&
+      isSafeInteger(bidSize) &&
+      bidSize >= 0 &&
+      isSafeInteger(askPrice) &&
+      isSafeInteger(askSize) &&
+      askSize >= 0 &&
+      storeTimes(words, w + W_EXCHANGE_TS, exchangeMs, exchangeNanosOfMs, receiveMs, receiveNanosOfMs)
     )) {
-      rejectWrite(
-        'quote',
+      rejectQuote(
         venueId,
         symbolId,
         priceScale,
         sizeScale,
-        flags,
-        0,
         sequence,
+        flags,
         exchangeMs,
         exchangeNanosOfMs,
         receiveMs,
@@ -335,17 +372,18 @@ export class Tick {
         askSize,
       );
     }
-    const words = this.words;
-    const w = this.w;
-    words[w] = VERSION_BITS | QUOTE | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
+    words[w] = QUOTE_BITS | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
     words[w + 1] = venueId | (symbolId << 8);
-    putCount(words, w + 2, sequence);
-    storeTime(words, w + 4, exchangeMs, exchangeNanosOfMs);
-    storeTime(words, w + 6, receiveMs, receiveNanosOfMs);
-    putSigned(words, w + 8, bidPrice);
-    putCount(words, w + 10, bidSize);
-    putSigned(words, w + 12, askPrice);
-    putCount(words, w + 14, askSize);
+    words[w + 2] = sequence;
+    words[w + 3] = sequence / 2 ** 32;
+    words[w + 8] = bidPrice;
+    words[w + 9] = (bidPrice - (bidPrice >>> 0)) / 2 ** 32;
+    words[w + 10] = bidSize;
+    words[w + 11] = bidSize / 2 ** 32;
+    words[w + 12] = askPrice;
+    words[w + 13] = (askPrice - (askPrice >>> 0)) / 2 ** 32;
+    words[w + 14] = askSize;
+    words[w + 15] = askSize / 2 ** 32;
     return this;
   }
 
@@ -366,26 +404,34 @@ export class Tick {
     firstUpdateId: number,
     level: number,
   ): this {
+    const words = this.words;
+    const w = this.w;
+    const isSafeInteger = Number.isSafeInteger;
     if (!(
-      isHeader(venueId, symbolId, priceScale, sizeScale) &&
-      isFlagsWithSide(flags) &&
-      isCount(sequence) &&
-      isTime(exchangeMs, exchangeNanosOfMs) &&
-      isTime(receiveMs, receiveNanosOfMs) &&
-      Number.isSafeInteger(price) &&
-      isCount(size) &&
-      isCount(firstUpdateId) &&
-      isCount(level)
+      venueId === (venueId & 0xff) &&
+      symbolId === (symbolId & SYMBOL_MASK) &&
+      priceScale === (priceScale & 0xf) &&
+      sizeScale === (sizeScale & 0xf) &&
+      flags === (flags & FLAGS_WITH_SIDE) &&
+      (flags & 3) !== 3 &&
+      isSafeInteger(sequence) &&
+      sequence >= 0 &&
+      isSafeInteger(price) &&
+      isSafeInteger(size) &&
+      size >= 0 &&
+      isSafeInteger(firstUpdateId) &&
+      firstUpdateId >= 0 &&
+      isSafeInteger(level) &&
+      level >= 0 &&
+      storeTimes(words, w + W_EXCHANGE_TS, exchangeMs, exchangeNanosOfMs, receiveMs, receiveNanosOfMs)
     )) {
-      rejectWrite(
-        'book',
+      rejectBook(
         venueId,
         symbolId,
         priceScale,
         sizeScale,
-        flags,
-        0,
         sequence,
+        flags,
         exchangeMs,
         exchangeNanosOfMs,
         receiveMs,
@@ -396,17 +442,18 @@ export class Tick {
         level,
       );
     }
-    const words = this.words;
-    const w = this.w;
-    words[w] = VERSION_BITS | BOOK | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
+    words[w] = BOOK_BITS | (priceScale << 8) | (sizeScale << 12) | (flags << 16);
     words[w + 1] = venueId | (symbolId << 8);
-    putCount(words, w + 2, sequence);
-    storeTime(words, w + 4, exchangeMs, exchangeNanosOfMs);
-    storeTime(words, w + 6, receiveMs, receiveNanosOfMs);
-    putSigned(words, w + 8, price);
-    putCount(words, w + 10, size);
-    putCount(words, w + 12, firstUpdateId);
-    putCount(words, w + 14, level);
+    words[w + 2] = sequence;
+    words[w + 3] = sequence / 2 ** 32;
+    words[w + 8] = price;
+    words[w + 9] = (price - (price >>> 0)) / 2 ** 32;
+    words[w + 10] = size;
+    words[w + 11] = size / 2 ** 32;
+    words[w + 12] = firstUpdateId;
+    words[w + 13] = firstUpdateId / 2 ** 32;
+    words[w + 14] = level;
+    words[w + 15] = level / 2 ** 32;
     return this;
   }
 
@@ -432,27 +479,32 @@ export class Tick {
     low: number,
     close: number,
   ): this {
+    const words = this.words;
+    const w = this.w;
+    const isSafeInteger = Number.isSafeInteger;
     if (!(
-      isHeader(venueId, symbolId, priceScale, sizeScale) &&
-      (flags & ALLOWED_FLAGS_WITHOUT_SIDE) === flags &&
-      (interval & 0xf) === interval &&
-      isCount(volume) &&
-      isTime(openMs, openNanosOfMs) &&
-      isTime(receiveMs, receiveNanosOfMs) &&
-      Number.isSafeInteger(open) &&
-      Number.isSafeInteger(high) &&
-      Number.isSafeInteger(low) &&
-      Number.isSafeInteger(close)
+      venueId === (venueId & 0xff) &&
+      symbolId === (symbolId & SYMBOL_MASK) &&
+      priceScale === (priceScale & 0xf) &&
+      sizeScale === (sizeScale & 0xf) &&
+      flags === (flags & ONE_BIT_FLAGS) &&
+      interval === (interval & 0xf) &&
+      isSafeInteger(volume) &&
+      volume >= 0 &&
+      isSafeInteger(open) &&
+      isSafeInteger(high) &&
+      isSafeInteger(low) &&
+      isSafeInteger(close) &&
+      storeTimes(words, w + W_EXCHANGE_TS, openMs, openNanosOfMs, receiveMs, receiveNanosOfMs)
     )) {
-      rejectWrite(
-        'bar',
+      rejectBar(
         venueId,
         symbolId,
         priceScale,
         sizeScale,
+        volume,
         flags,
         interval,
-        volume,
         openMs,
         openNanosOfMs,
         receiveMs,
@@ -463,22 +515,19 @@ export class Tick {
         close,
       );
     }
-    const words = this.words;
-    const w = this.w;
     words[w] =
-      VERSION_BITS |
-      BAR |
-      (priceScale << 8) |
-      (sizeScale << 12) |
-      ((flags | (interval << INTERVAL_SHIFT)) << 16);
+      BAR_BITS | (priceScale << 8) | (sizeScale << 12) | ((flags | (interval << INTERVAL_BITS_SHIFT)) << 16);
     words[w + 1] = venueId | (symbolId << 8);
-    putCount(words, w + 2, volume);
-    storeTime(words, w + 4, openMs, openNanosOfMs);
-    storeTime(words, w + 6, receiveMs, receiveNanosOfMs);
-    putSigned(words, w + 8, open);
-    putSigned(words, w + 10, high);
-    putSigned(words, w + 12, low);
-    putSigned(words, w + 14, close);
+    words[w + 2] = volume;
+    words[w + 3] = volume / 2 ** 32;
+    words[w + 8] = open;
+    words[w + 9] = (open - (open >>> 0)) / 2 ** 32;
+    words[w + 10] = high;
+    words[w + 11] = (high - (high >>> 0)) / 2 ** 32;
+    words[w + 12] = low;
+    words[w + 13] = (low - (low >>> 0)) / 2 ** 32;
+    words[w + 14] = close;
+    words[w + 15] = (close - (close >>> 0)) / 2 ** 32;
     return this;
   }
 
@@ -576,7 +625,8 @@ export class Tick {
     );
     this.bytesView = bytes;
     this.lead = lead;
-    this.lastOffset = bytes.byteLength - TICK_BYTES;
+    // Word indexes are u32 (moveTo's >>> 2): ticks must start in the first 4 GiB of a buffer.
+    this.lastOffset = Math.min(bytes.byteLength, 2 ** 32) - TICK_BYTES;
   }
 
   private rejectOffset(offset: number): never {
@@ -603,26 +653,154 @@ export class Tick {
   }
 }
 
-function isHeader(venueId: number, symbolId: number, priceScale: number, sizeScale: number): boolean {
-  // `(x & mask) === x` is false for negatives, fractions, NaN and anything above the mask.
-  return (
-    (venueId & 0xff) === venueId &&
-    (symbolId & 0xff_ffff) === symbolId &&
-    (priceScale & 0xf) === priceScale &&
-    (sizeScale & 0xf) === sizeScale
+// The reject* functions run only after a writer's combined check failed: they find the first
+// offending field and throw WIRE_OVERFLOW naming it. One per writer, taking the writer's own
+// parameter list, keeps the call in the writer (bytecode that counts against the inlining
+// budget) as small as it can be.
+
+function rejectTrade(
+  venueId: number,
+  symbolId: number,
+  priceScale: number,
+  sizeScale: number,
+  sequence: number,
+  flags: number,
+  exchangeMs: number,
+  exchangeNanosOfMs: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  price: number,
+  size: number,
+  tradeId: number,
+): never {
+  rejectWrite(
+    'trade',
+    venueId,
+    symbolId,
+    priceScale,
+    sizeScale,
+    flags,
+    0,
+    sequence,
+    exchangeMs,
+    exchangeNanosOfMs,
+    receiveMs,
+    receiveNanosOfMs,
+    price,
+    size,
+    tradeId,
+    0,
   );
 }
 
-function isFlagsWithSide(flags: number): boolean {
-  return (flags & ALLOWED_FLAGS_WITH_SIDE) === flags && (flags & SIDE_MASK) !== SIDE_MASK;
+function rejectQuote(
+  venueId: number,
+  symbolId: number,
+  priceScale: number,
+  sizeScale: number,
+  sequence: number,
+  flags: number,
+  exchangeMs: number,
+  exchangeNanosOfMs: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  bidPrice: number,
+  bidSize: number,
+  askPrice: number,
+  askSize: number,
+): never {
+  rejectWrite(
+    'quote',
+    venueId,
+    symbolId,
+    priceScale,
+    sizeScale,
+    flags,
+    0,
+    sequence,
+    exchangeMs,
+    exchangeNanosOfMs,
+    receiveMs,
+    receiveNanosOfMs,
+    bidPrice,
+    bidSize,
+    askPrice,
+    askSize,
+  );
 }
 
-function isCount(value: number): boolean {
-  return Number.isSafeInteger(value) && value >= 0;
+function rejectBook(
+  venueId: number,
+  symbolId: number,
+  priceScale: number,
+  sizeScale: number,
+  sequence: number,
+  flags: number,
+  exchangeMs: number,
+  exchangeNanosOfMs: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  price: number,
+  size: number,
+  firstUpdateId: number,
+  level: number,
+): never {
+  rejectWrite(
+    'book',
+    venueId,
+    symbolId,
+    priceScale,
+    sizeScale,
+    flags,
+    0,
+    sequence,
+    exchangeMs,
+    exchangeNanosOfMs,
+    receiveMs,
+    receiveNanosOfMs,
+    price,
+    size,
+    firstUpdateId,
+    level,
+  );
 }
 
-// The reject* functions run only after a writer's combined check failed: they find the first
-// offending field and throw WIRE_OVERFLOW naming it.
+function rejectBar(
+  venueId: number,
+  symbolId: number,
+  priceScale: number,
+  sizeScale: number,
+  volume: number,
+  flags: number,
+  interval: number,
+  openMs: number,
+  openNanosOfMs: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+): never {
+  rejectWrite(
+    'bar',
+    venueId,
+    symbolId,
+    priceScale,
+    sizeScale,
+    flags,
+    interval,
+    volume,
+    openMs,
+    openNanosOfMs,
+    receiveMs,
+    receiveNanosOfMs,
+    open,
+    high,
+    low,
+    close,
+  );
+}
 
 function rejectWrite(
   type: MessageType,
@@ -654,19 +832,4 @@ function rejectWrite(
   checkTime(`${type} receive time`, receiveMs, receiveNanosOfMs);
   problem = valuesProblem(type, sequenceSlot, v0, v1, v2, v3) ?? 'a value is out of range';
   throw new TickwireError('WIRE_OVERFLOW', `${type} tick: ${problem}`);
-}
-
-// Store helpers: small enough that V8 always inlines them. A Uint32Array store keeps the low 32
-// bits of an integer (ToUint32 is an exact mod 2^32 below 2^53), so the low half needs no masking.
-
-/** A non-negative safe integer as u64: the store truncates v / 2^32 to the high half. */
-function putCount(words: Uint32Array, at: number, value: number): void {
-  words[at] = value;
-  words[at + 1] = value / 0x1_0000_0000;
-}
-
-/** A safe integer as i64: floor (not truncation) gives a negative value's two's-complement high half. */
-function putSigned(words: Uint32Array, at: number, value: number): void {
-  words[at] = value;
-  words[at + 1] = Math.floor(value / 0x1_0000_0000);
 }

@@ -287,6 +287,8 @@ describe('Tick buffers and offsets', () => {
     assert.throws(() => tick.moveTo(65), tickwireError('WIRE_BAD_LENGTH', '65'));
     assert.throws(() => tick.moveTo(-4), tickwireError('WIRE_BAD_LENGTH', '-4'));
     assert.throws(() => tick.moveTo(4.5), tickwireError('WIRE_BAD_LENGTH', '4.5'));
+    assert.throws(() => tick.moveTo(Number.NaN), tickwireError('WIRE_BAD_LENGTH', 'NaN'));
+    assert.throws(() => tick.moveTo(2 ** 32), tickwireError('WIRE_BAD_LENGTH', '4294967296'));
     assert.throws(() => new Tick(new Uint8Array(63)), tickwireError('WIRE_BAD_LENGTH', '63 bytes'));
   });
 
@@ -296,6 +298,7 @@ describe('Tick buffers and offsets', () => {
     assert.throws(() => new Tick(unaligned, 0), tickwireError('WIRE_MISALIGNED', 'byte 1'));
     // Offset 3 puts the tick at byte 4 of the buffer: aligned again.
     const tick = trade(new Tick(unaligned, 3));
+    assert.equal(tick.offset, 3);
     assert.equal(tick.price, 6_712_345);
     validateTick(unaligned, 3);
     assert.equal(hex(tick), hex(trade()));
