@@ -175,6 +175,12 @@ export class Session implements DrainWriter {
     } else if (this.queue.push(message, binary, buffered > limits.conflateAfterBytes)) {
       this.context.count('conflated', message.topic.slice(0, message.topic.indexOf('.')));
     }
+    if (this.context.priorityLanes && message.lane === LANE_INDEX.critical) {
+      // A fill does not wait for the end of the turn, which under load may be many milliseconds
+      // of market-data fan-out away: it is written now, ahead of everything queued here.
+      this.flush();
+      return;
+    }
     this.context.scheduleFlush(this);
   }
 

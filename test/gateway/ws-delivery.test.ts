@@ -68,11 +68,20 @@ describe('delivery: lanes, conflation, slow consumers, recovery', () => {
   });
 
   it('disconnects with 4001 a client that cannot take its critical messages within the byte budget', async () => {
-    const node = await startGateway({ maxBufferedBytes: 8_192, conflateAfterBytes: 1_024 });
+    const node = await startGateway({ maxBufferedBytes: 64 * 1024, conflateAfterBytes: 16 * 1024 });
     try {
       const client = await TestClient.connect(`${node.url}/ws`, auth);
       await client.request({ op: 'subscribe', id: 1, topics: ['fills.acc1'] });
-      for (let i = 0; i < 200; i++) node.bus.publish('fills.acc1', { fill: i, padding: 'x'.repeat(100) });
+      // The client stops reading: once the kernel's socket buffers are full, fills back up in
+      // the server until they pass the budget. Bounded: at most 64 MiB offered.
+      const socket = (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      socket.pause();
+      const padding = 'x'.repeat(16 * 1024);
+      for (let i = 0; i < 4_096 && node.gateway.connectionCount > 0; i++) {
+        node.bus.publish('fills.acc1', { fill: i, padding });
+        if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+      }
+      socket.resume();
       const { code } = await client.closed;
       assert.equal(code, 4001);
       assert.equal(node.gateway.counters.closed.SLOW_CONSUMER, 1);
