@@ -6,6 +6,9 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   ring: () => import('./ring.ts'),
   bus: () => import('./bus.ts'),
   partition: () => import('./partition.ts'),
+  connections: () => import('./connections.ts'),
+  fanout: () => import('./fanout.ts'),
+  priority: () => import('./priority.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

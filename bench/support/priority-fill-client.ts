@@ -1,0 +1,127 @@
+/**
+ * Child process of the priority benchmark: the clients of account acc1 (API key in the handshake),
+ * each subscribed to its market-data symbols like every other client AND to fills.acc1, parsing
+ * every frame as a real consumer does. They live in their own process so that what they measure
+ * is the gateway's queueing, not the event loop of a process reading 1,000 saturated sockets.
+ */
+import { setPriority } from 'node:os';
+import { serveRequests } from './fanout-ipc.ts';
+import { symbolsOfClient, tradeTopic, wallClockMs } from './fanout-protocol.ts';
+import { WsReader } from './fanout-ws-reader.ts';
+import {
+  type BenchFill,
+  FILL_API_KEY,
+  FILL_TOPIC,
+  type FillClientOps,
+  type FillClientReady,
+} from './priority-protocol.ts';
+
+const MAX_LIFETIME_MS = 5 * 60_000;
+/**
+ * On 2 cores the gateway and the flood clients each keep a core busy; at equal priority this
+ * process would wait for the scheduler (several ms) before it could read a fill, a cost of the
+ * test rig (a trader's client has its own machine), not of the gateway. A higher priority (lower
+ * nice) lets it run when woken. Needs the privilege to raise priority; without it the run goes on
+ * at normal priority and says so.
+ */
+const FILL_CLIENT_NICE = -10;
+let priorityNote = `nice ${FILL_CLIENT_NICE}`;
+try {
+  setPriority(FILL_CLIENT_NICE);
+} catch (error) {
+  priorityNote = `normal priority (${(error as Error).message})`;
+}
+
+let readers: WsReader[] = [];
+let fillsReceived: number[] = [];
+let fromPublishUs: number[] = [];
+let fromScheduleUs: number[] = [];
+let marketData = 0;
+let closedReason: string | undefined;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function connectClient(port: number, path: string, client: number, index: number): Promise<WsReader> {
+  const topics = [FILL_TOPIC, ...symbolsOfClient(client).map(tradeTopic)];
+  let confirm!: (error?: Error) => void;
+  const confirmed = new Promise<void>((resolve, reject) => {
+    confirm = (error) => (error ? reject(error) : resolve());
+  });
+  const reader = await WsReader.connect({
+    port,
+    path,
+    headers: { 'x-api-key': FILL_API_KEY },
+    onFrame: (buffer, start, end) => {
+      const reply = JSON.parse(buffer.toString('utf8', start, end)) as { type?: string; error?: unknown };
+      if (reply.type === 'subscribed') confirm();
+      else if (reply.type === 'error')
+        confirm(new Error(`subscribe refused: ${JSON.stringify(reply.error)}`));
+    },
+    onClose: (reason) => {
+      closedReason = reason;
+      confirm(new Error(reason));
+    },
+  });
+  reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics, format: 'json' }));
+  await confirmed;
+  reader.onFrame = (buffer, start, end) => {
+    const message = JSON.parse(buffer.toString('utf8', start, end)) as { topic: string; data: unknown };
+    if (message.topic !== FILL_TOPIC) {
+      marketData++;
+      return;
+    }
+    const now = wallClockMs();
+    const fill = message.data as BenchFill;
+    fillsReceived[index]!++;
+    fromPublishUs.push((now - fill.publishedMs) * 1000);
+    fromScheduleUs.push((now - fill.scheduledMs) * 1000);
+  };
+  return reader;
+}
+
+serveRequests<FillClientOps>(
+  {
+    async connect({ port, path, first, count }) {
+      closedReason = undefined;
+      fillsReceived = new Array<number>(count).fill(0);
+      readers = await Promise.all(
+        Array.from({ length: count }, (_, index) => connectClient(port, path, first + index, index)),
+      );
+      return { connected: readers.length };
+    },
+
+    reset() {
+      fillsReceived.fill(0);
+      fromPublishUs = [];
+      fromScheduleUs = [];
+      marketData = 0;
+      return {};
+    },
+
+    async collect({ fills, timeoutMs }) {
+      const started = performance.now();
+      while (fillsReceived.some((n) => n < fills) && performance.now() - started < timeoutMs) {
+        if (closedReason !== undefined) throw new Error(`a fill client was closed: ${closedReason}`);
+        await sleep(5);
+      }
+      if (closedReason !== undefined) throw new Error(`a fill client was closed: ${closedReason}`);
+      return {
+        fromPublishUs,
+        fromScheduleUs,
+        missing: fillsReceived.reduce((sum, n) => sum + Math.max(0, fills - n), 0),
+        marketData,
+      };
+    },
+
+    disconnect() {
+      const closed = readers.length;
+      for (const reader of readers) reader.destroy();
+      readers = [];
+      return { closed };
+    },
+  },
+  { priority: priorityNote } satisfies FillClientReady,
+  MAX_LIFETIME_MS,
+);
