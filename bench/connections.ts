@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/index.ts';
 import type { Bench, BenchContext } from './harness.ts';
-import { ChildChannel } from './support/connections-ipc.ts';
+import { Child } from './support/ipc.ts';
 import type {
   ClientOps,
   ConnectReply,
@@ -62,8 +62,8 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 /** Warm-up connections come from 127.0.0.1; measured ones from 127.0.0.2 and up. */
 const WARMUP_ADDRESS = '127.0.0.1';
 
-type Server = ChildChannel<ServerOps, ServerReady>;
-type Client = ChildChannel<ClientOps, Record<string, never>>;
+type Server = Child<ServerOps, ServerReady>;
+type Client = Child<ClientOps, Record<string, never>>;
 
 interface PhaseResult {
   before: MemoryReading;
@@ -92,7 +92,7 @@ const SERVER_SCRIPT = new URL('./support/connections-server.ts', import.meta.url
 const CLIENT_SCRIPT = new URL('./support/connections-client.ts', import.meta.url);
 
 function spawnServer(kind: ServerKind): Server {
-  return ChildChannel.spawn<ServerOps, ServerReady>(`${kind} server`, SERVER_SCRIPT, [kind], {
+  return new Child<ServerOps, ServerReady>(`${kind} server`, SERVER_SCRIPT, [kind], {
     nodeFlags: ['--expose-gc', ...YOUNG_GENERATION_FLAGS],
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
@@ -230,7 +230,7 @@ async function measure(
 
 /** Ends a phase: the server goes first (its sockets close from its side), then the clients forget theirs. */
 async function endPhase(server: Server, clients: readonly Client[]): Promise<void> {
-  await server.kill();
+  await server.stop();
   await closeAll(clients);
 }
 
@@ -252,7 +252,7 @@ export default {
     try {
       for (let i = 0; i < plan.clientProcesses; i++) {
         clients.push(
-          ChildChannel.spawn<ClientOps, Record<string, never>>(`client ${i}`, CLIENT_SCRIPT, [], {
+          new Child<ClientOps, Record<string, never>>(`client ${i}`, CLIENT_SCRIPT, [], {
             readyTimeoutMs: READY_TIMEOUT_MS,
           }),
         );
@@ -317,7 +317,7 @@ export default {
       });
       ctx.note(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } finally {
-      await Promise.all([...servers, ...clients].map((child) => child.kill()));
+      await Promise.all([...servers, ...clients].map((child) => child.stop()));
     }
   },
 } satisfies Bench;

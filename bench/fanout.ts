@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { type Bench, type BenchContext, percentile, round } from './harness.ts';
-import { Child } from './support/fanout-ipc.ts';
+import { Child } from './support/ipc.ts';
 import {
   type ClientOps,
   type ExpectReply,

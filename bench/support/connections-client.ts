@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { serveRequests } from './connections-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import {
   type ClientOps,
   type ClientStats,

@@ -7,7 +7,7 @@ import { createBus } from '../../src/bus/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createAuthenticator, createHttpServer, Gateway } from '../../src/gateway/index.ts';
 import { SymbolRegistry, Tick, venueId } from '../../src/wire/index.ts';
-import { serveRequests } from './connections-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import {
   type MemoryReading,
   SERVER_KINDS,

@@ -3,7 +3,7 @@
  * its symbols (symbolsOfClient), counting what they receive. On request it checks the counts
  * against what the server published, and samples delivery latency from the frames' stamps.
  */
-import { serveRequests } from './fanout-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import {
   type ClientOps,
   type ConnectRequest,

@@ -3,7 +3,7 @@
  * in this process. It answers `step` requests (publish at a rate for a duration, report what was
  * published per symbol) and `counters` (what the gateway counted: conflations, closes).
  */
-import { serveRequests } from './fanout-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import { type FanoutServer, startBareWsServer, startCeilingServer } from './fanout-baselines.ts';
 import {
   SERVER_KINDS,

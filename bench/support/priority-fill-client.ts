@@ -5,7 +5,7 @@
  * is the gateway's queueing, not the event loop of a process reading 1,000 saturated sockets.
  */
 import { setPriority } from 'node:os';
-import { serveRequests } from './fanout-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import { symbolsOfClient, tradeTopic, wallClockMs } from './fanout-protocol.ts';
 import { WsReader } from './fanout-ws-reader.ts';
 import {

@@ -4,7 +4,7 @@
  * fills.acc1 every few milliseconds, all from this process's event loop as the node's feeds and
  * trading engine would.
  */
-import { serveRequests } from './fanout-ipc.ts';
+import { serveRequests } from './ipc.ts';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
 import { RatePublisher, tradeTick } from './fanout-publisher.ts';
 import { BENCH_SCALES, startBenchGateway } from './gateway-process.ts';

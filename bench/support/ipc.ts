@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Request/reply over the Node IPC channel between a gateway benchmark (fanout, priority) and its
+ * Request/reply over the Node IPC channel between a gateway benchmark (fanout, priority,
+ * connections) and its
  * child processes. Every request has a deadline, and the parent kills its children in a finally,
  * so a stuck child can neither hang the benchmark nor outlive it; a child also exits by itself
  * when its parent goes away.
@@ -130,7 +131,7 @@ export function serveRequests<Ops extends OpTable>(
 ): void {
   const send = process.send?.bind(process);
   if (!send)
-    throw new Error('this script is a benchmark child process: start it through bench/support/fanout-ipc.ts');
+    throw new Error('this script is a benchmark child process: start it through bench/support/ipc.ts');
   process.on('message', (message: RequestMessage) => {
     const handler = handlers[message.op as keyof Ops];
     Promise.resolve()
@@ -145,6 +146,8 @@ export function serveRequests<Ops extends OpTable>(
       );
   });
   process.on('disconnect', () => process.exit(0));
+  // The parent may have gone while this child was still loading: then no 'disconnect' comes.
+  if (!process.connected) process.exit(0);
   setTimeout(() => process.exit(3), maxLifetimeMs).unref();
   send({ ready } satisfies ReadyMessage);
 }
