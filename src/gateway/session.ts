@@ -102,6 +102,8 @@ export class Session implements DrainWriter {
   private readonly bucket: TokenBucket;
   private refusedInARow = 0;
   private lastOffered: OutboundMessage | undefined;
+  /** A flush is scheduled for the end of this turn: asked once per turn, not once per message. */
+  private flushRequested = false;
   private closing = false;
 
   constructor(
@@ -121,8 +123,14 @@ export class Session implements DrainWriter {
       burst: context.limits.inboundBurst,
     });
     this.socket.on('drain', () => {
-      if (this.queue.hasQueued()) context.scheduleFlush(this);
+      if (this.queue.hasQueued()) this.requestFlush();
     });
+  }
+
+  private requestFlush(): void {
+    if (this.flushRequested) return;
+    this.flushRequested = true;
+    this.context.scheduleFlush(this);
   }
 
   /** Anything from the client, pong included, proves it is alive. */
@@ -181,14 +189,14 @@ export class Session implements DrainWriter {
       this.flush();
       return;
     }
-    this.context.scheduleFlush(this);
+    this.requestFlush();
   }
 
   /** Sends a reply (subscribed, pong, error…) in the high lane, ahead of market data. */
   reply(text: string): void {
     if (this.closing) return;
     this.queue.push(OutboundMessage.reply(text), false, false);
-    this.context.scheduleFlush(this);
+    this.requestFlush();
   }
 
   /**
@@ -197,6 +205,7 @@ export class Session implements DrainWriter {
    * and the socket's 'drain' brings the rest). One cork/uncork: one syscall per connection.
    */
   flush(): void {
+    this.flushRequested = false;
     if (this.closing) return;
     const lastLane =
       this.socketBytes > this.context.limits.conflateAfterBytes ? LANE_INDEX.high : LANE_INDEX.low;
