@@ -1,5 +1,5 @@
 import type { StreamPosition } from './history.ts';
-import { REPLY_ERRORS, type ReplyError } from './codes.ts';
+import type { ReplyError } from './codes.ts';
 
 /**
  * The client-to-server protocol: JSON text frames, one request each, with an optional `id` the
@@ -119,10 +119,6 @@ export function parseClientMessage(text: string): ParseResult {
 /** The text of an `error` reply. */
 export function errorReply(code: ReplyError, message: string, id?: RequestId): string {
   return JSON.stringify({ type: 'error', ...(id === undefined ? {} : { id }), code, message });
-}
-
-export function describeReplyError(code: ReplyError): string {
-  return REPLY_ERRORS[code];
 }
 
 function ok(request: ClientRequest): ParseResult {

@@ -47,26 +47,24 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     onHandlerError: (error, topic) => log.warn({ err: error, topic }, 'bus handler failed'),
   });
   const registry = new SymbolRegistry();
-  const feed =
-    config.feed === 'sim'
-      ? (sink: ConstructorParameters<typeof SimulatedFeed>[0]['sink']) =>
-          new SimulatedFeed({
-            universe: simulatedUniverse(config.symbols),
-            registry,
-            sink,
-            eventsPerSecond: SIMULATOR_EVENTS_PER_SECOND,
-            seed: SIMULATOR_SEED,
-          })
-      : undefined;
-  // The pipeline is created before the feed registers its symbols, so its partitioner learns them
-  // lazily on first lookup: the registry is the single source of symbol ids.
+  // The pipeline starts before the feed registers its symbols: its partitioner learns them on
+  // first lookup, so the registry stays the single source of symbol ids.
   const pipeline = await TickPipeline.start({
     registry,
     bus,
     workers: config.workers,
     onWorkerError: (index, error) => log.error({ err: error, worker: index }, 'pipeline worker failed'),
   });
-  const simulator = feed?.(pipeline);
+  const simulator =
+    config.feed === 'sim'
+      ? new SimulatedFeed({
+          universe: simulatedUniverse(config.symbols),
+          registry,
+          sink: pipeline,
+          eventsPerSecond: SIMULATOR_EVENTS_PER_SECOND,
+          seed: SIMULATOR_SEED,
+        })
+      : undefined;
   const snapshot = new MarketSnapshot(bus, registry);
   const auth = createAuthenticator({
     ...config.auth,
