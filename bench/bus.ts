@@ -11,7 +11,14 @@ import {
   type Topic,
   topicMatches,
 } from '../src/bus/index.ts';
-import { type Bench, timePerOp } from './harness.ts';
+import { type Bench, type BenchContext, timePerOp } from './harness.ts';
+import { measureBroker } from './support/broker-bench.ts';
+import {
+  BROKER_KINDS,
+  brokerSkipReason,
+  brokersRequired,
+  startBrokerServer,
+} from '../test/support/broker-servers.ts';
 
 /**
  * What the memory bus adds per delivered message, under a realistic subscription load:
@@ -22,6 +29,12 @@ import { type Bench, timePerOp } from './harness.ts';
  * Overhead = (time per publish - time to call the same 3 handlers directly) / 3. The baseline is
  * the same figure for a naive bus that tests every subscription with topicMatches on each publish;
  * Node's EventEmitter (exact names only, same 3 listeners) is given for context.
+ *
+ * Then the Redis and NATS buses on servers started for the run (bench/support/broker-bench.ts):
+ * messages per second from one publisher bus to one subscriber bus against the raw client
+ * library, and publish-to-handler latency at a moderate fixed rate against the same for the raw
+ * library. A broker whose server binary is missing is skipped with a note (a failure with
+ * TICKWIRE_REQUIRE_BROKERS=1).
  */
 
 const PUBLISHED_SYMBOLS = 100;
@@ -92,8 +105,56 @@ class NaiveBus {
 
 export default {
   name: 'bus',
-  description: 'memory bus overhead per delivered message with 10,000 other subscriptions',
+  description:
+    'memory bus overhead per delivered message with 10,000 other subscriptions; Redis and NATS bus throughput and latency',
   async run(ctx) {
+    await runMemory(ctx);
+    for (const kind of BROKER_KINDS) await runBroker(ctx, kind);
+  },
+} satisfies Bench;
+
+async function runBroker(ctx: BenchContext, kind: (typeof BROKER_KINDS)[number]): Promise<void> {
+  const skip = brokerSkipReason(kind);
+  if (skip !== undefined) {
+    if (brokersRequired()) throw new Error(skip);
+    ctx.note(`skipping the ${kind} bus: ${skip}`);
+    return;
+  }
+  const plan = ctx.quick
+    ? { messages: 20_000, latencyMs: 500, ratePerSecond: 2_000 }
+    : { messages: 200_000, latencyMs: 3_000, ratePerSecond: 5_000 };
+  const server = await startBrokerServer(kind);
+  try {
+    const figures = await measureBroker(server, plan);
+    const raw = kind === 'redis' ? 'raw ioredis PUBLISH, pipelined' : 'raw nats.js publish';
+    ctx.report({
+      metric: `${kind}_msgs_per_s`,
+      value: figures.busPerSecond,
+      unit: 'msg/s',
+      better: 'higher',
+      baseline: `${raw}, ${16 + 64}-byte messages, same window`,
+      baseline_value: figures.rawPerSecond,
+      messages: figures.messages,
+    });
+    ctx.report({
+      metric: `${kind}_p99_us`,
+      value: figures.busLatencyUs.p99,
+      unit: 'us',
+      better: 'lower',
+      baseline: `${raw} p99 at the same rate`,
+      baseline_value: figures.rawLatencyUs.p99,
+      p50_us: Number(figures.busLatencyUs.p50.toFixed(1)),
+      raw_p50_us: Number(figures.rawLatencyUs.p50.toFixed(1)),
+      rate_per_s: figures.ratePerSecond,
+      samples: figures.latencySamples,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runMemory(ctx: BenchContext): Promise<void> {
+  {
     const published = Array.from({ length: PUBLISHED_SYMBOLS }, (_, i) =>
       marketDataTopic('trade', VENUE, `SYM${i}`),
     );
@@ -180,5 +241,5 @@ export default {
       deliveries_per_publish: deliveriesPerPublish,
       checksum: checksums[0],
     });
-  },
-} satisfies Bench;
+  }
+}

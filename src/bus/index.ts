@@ -1,11 +1,17 @@
-import { TickwireError } from '../errors.ts';
-import { MemoryBus } from './memory-bus.ts';
-import type { BusOptions, MessageBus } from './message-bus.ts';
-
+export { BrokerBus, type BrokerBusStats, RTT_INTERVAL_MS } from './broker/broker-bus.ts';
+export { BUS_SCHEMES, type BusSpec, parseBusSpec } from './bus-spec.ts';
+export { createBus } from './create-bus.ts';
 export { MemoryBus, type MemoryBusStats, RESOLVED_CACHE_LIMIT } from './memory-bus.ts';
 export {
+  BUS_KINDS,
+  BUS_STATES,
+  type BusHealth,
+  type BusKind,
   type BusOptions,
+  type BusState,
   type BusStats,
+  DEFAULT_BUS_PREFIX,
+  DEFAULT_MAX_PENDING_PUBLISHES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Handler,
   type JsonValue,
@@ -15,6 +21,7 @@ export {
   type Responder,
   type Unsubscribe,
 } from './message-bus.ts';
+export { brokerNames } from './broker/naming.ts';
 export { assertPayload, TICK_BYTES } from './payload.ts';
 export {
   hasWildcard,
@@ -39,6 +46,9 @@ export {
   allMonitor,
   allOrders,
   botsTopic,
+  CLUSTER_TOPICS,
+  clusterNodeTopic,
+  clusterReplyTopic,
   fillsTopic,
   MARKET_DATA_KINDS,
   type MarketDataKind,
@@ -50,20 +60,3 @@ export {
   TRADING_TOPICS,
   type TradingTopic,
 } from './topics.ts';
-
-/** Bus implementations available in this build. Redis and NATS URLs arrive with the scale-out work. */
-export const BUS_KINDS = ['memory'] as const;
-export type BusKind = (typeof BUS_KINDS)[number];
-
-/** Builds the configured bus. Only 'memory' exists in this build; Redis and NATS come later. */
-export function createBus(kind: BusKind, options: BusOptions = {}): MessageBus {
-  switch (kind) {
-    case 'memory':
-      return new MemoryBus(options);
-    default:
-      throw new TickwireError(
-        'BAD_CONFIG',
-        `bus kind ${JSON.stringify(kind)} is not one of ${BUS_KINDS.join(', ')}`,
-      );
-  }
-}

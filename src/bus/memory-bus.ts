@@ -1,8 +1,8 @@
 import { TickwireError } from '../errors.ts';
 import {
+  type BusHealth,
   type BusOptions,
   type BusStats,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   type Handler,
   type MessageBus,
   type Payload,
@@ -10,6 +10,7 @@ import {
   type Responder,
   type Unsubscribe,
 } from './message-bus.ts';
+import { checkedRequestTimeout, closedError } from './bus-checks.ts';
 import { PatternTrie } from './pattern-trie.ts';
 import { assertPayload } from './payload.ts';
 import { hasWildcard, parsePattern, parseTopic } from './topic-grammar.ts';
@@ -80,6 +81,7 @@ export class MemoryBus implements MessageBus {
   private readonly queuedTopics: string[] = [];
   private readonly queuedPayloads: Payload[] = [];
 
+  /** Reads only `onHandlerError`: the broker options (prefix, buffering, gaps, rewrite) mean nothing here. */
   constructor(options: BusOptions = {}) {
     this.onHandlerError = options.onHandlerError;
   }
@@ -138,15 +140,7 @@ export class MemoryBus implements MessageBus {
   request(topic: string, payload: Payload, options: RequestOptions = {}): Promise<Payload> {
     try {
       if (this.closed) throw closedError('request');
-      parseTopic(topic);
-      assertPayload(payload, topic);
-      const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-      if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-        throw new TickwireError(
-          'BAD_CONFIG',
-          `request timeoutMs must be a positive number, got ${timeoutMs}`,
-        );
-      }
+      const timeoutMs = checkedRequestTimeout(topic, payload, options);
       const entry = this.responderFor(topic);
       if (entry === undefined) {
         throw new TickwireError('NO_RESPONDER', `no responder for request topic ${JSON.stringify(topic)}`);
@@ -180,6 +174,23 @@ export class MemoryBus implements MessageBus {
       responders: this.responders.size,
       pendingRequests: this.pending.size,
       cachedTopics: this.resolved.size,
+    };
+  }
+
+  /** No broker: always 'connected' until closed, nothing in or out. */
+  health(): BusHealth {
+    return {
+      kind: 'memory',
+      state: this.closed ? 'closed' : 'connected',
+      reconnects: 0,
+      messagesIn: 0,
+      messagesOut: 0,
+      pendingPublishes: 0,
+      droppedPublishes: 0,
+      malformed: 0,
+      duplicates: 0,
+      gaps: 0,
+      missed: 0,
     };
   }
 
@@ -312,8 +323,4 @@ interface PendingRequest {
 
 function byId(a: Subscription, b: Subscription): number {
   return a.id - b.id;
-}
-
-function closedError(operation: string): TickwireError {
-  return new TickwireError('BUS_CLOSED', `${operation} called on a closed bus`);
 }

@@ -1,7 +1,6 @@
 /**
- * The message bus every Tickwire component talks through. The in-process memory bus implements it
- * today; Redis and NATS buses come later behind this same interface, so it promises only what all
- * three can keep.
+ * The message bus every Tickwire component talks through. The in-process memory bus and the Redis
+ * and NATS broker buses implement it, so it promises only what all three can keep.
  *
  * What every implementation guarantees:
  * - Delivery is at most once. A message published while nobody matching is subscribed is gone;
@@ -43,6 +42,11 @@ export interface MessageBus {
   /** Answers requests on topics matching `pattern` with what `responder` returns or resolves to. */
   respond(pattern: string, responder: Responder): Unsubscribe;
   stats(): BusStats;
+  /**
+   * The bus's connection to its broker and what crossed it. Never throws, also after `close()`.
+   * The memory bus has no broker: it reports state 'connected' (then 'closed') and zero counters.
+   */
+  health(): BusHealth;
   /** Stops the bus; idempotent. */
   close(): Promise<void>;
 }
@@ -78,6 +82,78 @@ export interface BusOptions {
    * If this hook throws, the throw is swallowed: nothing reaches the publisher.
    */
   onHandlerError?: (error: unknown, topic: string) => void;
+  /**
+   * Broker buses only: every broker key and subject lives under `<prefix>.`, so several Tickwire
+   * deployments can share one broker. Default DEFAULT_BUS_PREFIX. Ignored by the memory bus.
+   */
+  prefix?: string;
+  /**
+   * Broker buses only: publishes kept while the broker is unreachable and sent in order on
+   * (re)connect. When full, the oldest is dropped and counted in `droppedPublishes`. Default
+   * DEFAULT_MAX_PENDING_PUBLISHES. Ignored by the memory bus.
+   */
+  maxPendingPublishes?: number;
+  /**
+   * Broker buses only: told when messages from another node went missing on the broker (its
+   * per-topic sequence jumped): `missed` messages on `topic`. Counted in `gaps`/`missed` first;
+   * a throw is swallowed. Never called by the memory bus, which cannot lose messages.
+   */
+  onGap?: (topic: string, missed: number) => void;
+  /**
+   * Broker buses only: called with every binary payload received from the broker, before local
+   * delivery, on this node's own copy of the bytes, which it may rewrite in place (the platform maps
+   * the symbol id inside ticks to this node's registry). A throw drops the message; it is counted
+   * in `handlerErrors` and passed to `onHandlerError`. Never called by the memory bus: local
+   * messages already use this node's ids.
+   */
+  rewriteInbound?: (topic: string, ticks: Uint8Array) => void;
+}
+
+export const DEFAULT_BUS_PREFIX = 'tickwire';
+export const DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
+
+/** Bus implementations; `createBus` picks one from its spec (see bus-spec.ts). */
+export const BUS_KINDS = ['memory', 'redis', 'nats'] as const;
+export type BusKind = (typeof BUS_KINDS)[number];
+
+/**
+ * Where a bus stands with its broker:
+ * - connecting: the first connection attempt is under way and nothing has failed yet;
+ * - connected: messages flow to and from the broker (always, for the memory bus);
+ * - degraded: the broker is unreachable (down at start, or the connection was lost); local
+ *   delivery goes on, publishes wait in the bounded buffer, reconnection is retried forever;
+ * - closed: `close()` was called.
+ */
+export const BUS_STATES = ['connecting', 'connected', 'degraded', 'closed'] as const;
+export type BusState = (typeof BUS_STATES)[number];
+
+export interface BusHealth {
+  kind: BusKind;
+  state: BusState;
+  /** The broker URL, without credentials. */
+  url?: string;
+  /** The last connection or broker error seen, if any (kept after recovery, for diagnosis). */
+  lastError?: string;
+  /** Successful connections after the first. */
+  reconnects: number;
+  /** Messages received from the broker, before any filtering (echoes, duplicates, malformed). */
+  messagesIn: number;
+  /** Messages written to the broker: publishes, requests and replies. */
+  messagesOut: number;
+  /** Publishes waiting for the broker right now. */
+  pendingPublishes: number;
+  /** Publishes dropped because the pending buffer was full (the oldest goes first). */
+  droppedPublishes: number;
+  /** Messages from the broker that were not a valid envelope, topic or payload; skipped. */
+  malformed: number;
+  /** Repeats of a message already delivered (overlapping broker subscriptions); skipped. */
+  duplicates: number;
+  /** Times a remote publisher's per-topic sequence jumped (messages lost on the broker). */
+  gaps: number;
+  /** Messages those jumps skipped over. */
+  missed: number;
+  /** Round trip to the broker, measured every few seconds while connected. */
+  rttMs?: number;
 }
 
 export interface BusStats {

@@ -10,6 +10,7 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   fills.<account>              fills of one account                     fills.acc-1
  *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
+ *   cluster.*                    coordination between nodes sharing a broker (CLUSTER_TOPICS)
  */
 
 export const MARKET_DATA_KINDS = ['trade', 'quote', 'book', 'bar'] as const;
@@ -45,6 +46,13 @@ export type AlertTopic = (typeof ALERT_TOPICS)[number];
 /** Trading telemetry streams (not an account's orders or fills, which are private topics). */
 export const TRADING_TOPICS = ['trading.latency', 'trading.ml-inference', 'trading.risk'] as const;
 export type TradingTopic = (typeof TRADING_TOPICS)[number];
+
+/**
+ * Coordination between the nodes of one deployment: `cluster.broadcast` carries REST broadcasts to
+ * every node, `cluster.nodes.<nodeId>` each node's presence beacon, `cluster.replies.<nodeId>`
+ * answers addressed to one node.
+ */
+export const CLUSTER_TOPICS = { broadcast: 'cluster.broadcast', nodes: 'cluster.nodes.*' } as const;
 
 const MARKET_DATA_ROOT = 'md';
 const ORDERS_ROOT = 'orders';
@@ -100,6 +108,18 @@ export function botsTopic(account: string, botId: string): Topic {
   checkSegment('account', account);
   checkSegment('botId', botId);
   return `${BOTS_ROOT}.${account}.${botId}` as Topic;
+}
+
+/** `cluster.nodes.<nodeId>`: the presence beacon of one node. */
+export function clusterNodeTopic(nodeId: string): Topic {
+  checkSegment('nodeId', nodeId);
+  return `cluster.nodes.${nodeId}` as Topic;
+}
+
+/** `cluster.replies.<nodeId>`: answers to requests one node sent to all the others. */
+export function clusterReplyTopic(nodeId: string): Topic {
+  checkSegment('nodeId', nodeId);
+  return `cluster.replies.${nodeId}` as Topic;
 }
 
 /**

@@ -18,7 +18,7 @@ describe('MemoryBus specifics', () => {
   it('createBus("memory") gives a memory bus; an unknown kind is BAD_CONFIG', () => {
     assert.ok(createBus('memory') instanceof MemoryBus);
     assert.throws(
-      () => createBus('redis' as 'memory'),
+      () => createBus('redis'),
       (error) => isTickwireError(error, 'BAD_CONFIG') && error.message.includes('"redis"'),
     );
   });
