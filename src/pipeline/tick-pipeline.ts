@@ -1,253 +1,415 @@
-import type { Worker } from 'node:worker_threads';
-import { type MessageBus, marketDataTopic } from '../bus/index.ts';
+import type { MessageBus } from '../bus/index.ts';
 import { isTickwireError } from '../errors.ts';
-import { type PoolStats, RingConsumer, RingPool, RingProducer, spawnWorker } from '../shm/index.ts';
-import { MESSAGE_TYPES, type SymbolRegistry, TICK_BYTES, Tick } from '../wire/index.ts';
+import { RingPool, type RingProducer } from '../shm/index.ts';
+import { MESSAGE_TYPES, type SymbolRegistry, Tick } from '../wire/index.ts';
+import type { ConflationBuffer } from './conflation-buffer.ts';
+import type { FrameTransport, NormalizerListener, NormalizerSpec } from './normalizer.ts';
 import { SymbolPartitioner } from './partitioner.ts';
 import {
-  CONTROL,
-  COUNTER_INDEX,
-  type PipelineWorkerData,
-  WORKER_COUNTERS,
-  WORKER_READY,
-  type WorkerCounter,
-} from './worker-protocol.ts';
+  checkNormalizer,
+  checkQualityOptions,
+  checkRestartPolicy,
+  DEFAULT_QUALITY_OPTIONS,
+  DEFAULT_RESTART_POLICY,
+  type DropReason,
+  type QualityOptions,
+  type RestartPolicy,
+} from './pipeline-options.ts';
+import type { PipelineStats } from './pipeline-stats.ts';
+import {
+  type PipelineProfileName,
+  type PipelineSettings,
+  type PipelineSettingsOverrides,
+  resolvePipelineSettings,
+} from './profiles.ts';
+import { CONFIG_STREAM, maxRecordBytes } from './record-layout.ts';
+import { admitSnapshots, controlRecord, enqueue, flushPending } from './record-queue.ts';
+import {
+  assembleStats,
+  droppedByReason,
+  RateSampler,
+  sumNormalizerFigures,
+  zeroByReason,
+  zeroFrameCounts,
+} from './stats-assembly.ts';
+import { TickDrain } from './tick-drain.ts';
+import type { WorkerLink } from './worker-link.ts';
+import { WorkerSupervisor } from './worker-supervisor.ts';
+import { CONTROL } from './worker-protocol.ts';
 
-export interface TickPipelineOptions {
+export interface TickPipelineOptions extends PipelineSettingsOverrides {
   registry: SymbolRegistry;
   bus: MessageBus;
-  workers: number;
-  /** Slots per ring (a power of two); 16,384 slots of 64 bytes is 1 MiB per ring. */
-  ringCapacity?: number;
-  /** Told when a worker thread fails; the other partitions keep flowing. */
+  /** Defaults for every setting not given explicitly (docs/PIPELINE.md, "Profiles"); throughput by default. */
+  profile?: PipelineProfileName;
+  quality?: Partial<QualityOptions>;
+  restart?: Partial<RestartPolicy>;
+  /** Told when a worker thread fails (throws or exits); the other partitions keep flowing. */
   onWorkerError?: (index: number, error: unknown) => void;
+  /**
+   * Told when a failed worker runs again, with the symbols it owns: their sequence, spike and
+   * staleness state starts afresh and ticks were lost, so a feed should resync those books.
+   */
+  onWorkerRestart?: (index: number, symbolIds: readonly number[]) => void;
+  /** Told when a worker failed more often than the restart policy allows: it stays down. */
+  onWorkerGaveUp?: (index: number, restarts: number) => void;
+  /**
+   * The feed normalizer every worker loads, to turn raw frames (offerFrame) into ticks inside the
+   * workers, e.g. `binanceNormalizer()` from src/feeds. Not with the drop-oldest input policy.
+   */
+  normalizer?: NormalizerSpec;
 }
 
-export interface WorkerStats extends Record<WorkerCounter, number> {
-  index: number;
-  symbols: number;
-  alive: boolean;
-}
-
-export interface PipelineStats {
-  symbols: number;
-  ticksIn: number;
-  /** Ticks refused because the owning worker's input ring was full (drop-newest). */
-  droppedRingFull: number;
-  ticksPublished: number;
-  /** Published ticks per second over the last full second. */
-  ticksPerSecond: number;
-  flaggedGaps: number;
-  ringUtilization: number;
-  workers: WorkerStats[];
-  rings: PoolStats;
-}
-
+/** Kept for readers of the earlier constant; the profile sets the capacity now. */
 export const DEFAULT_RING_CAPACITY = 16_384;
-/** Upper bound on ticks one drain pass publishes from one ring before yielding to other I/O. */
-const DRAIN_BATCH = 1_024;
-const IDLE_WAIT_MS = 100;
-const STOP_GRACE_MS = 2_000;
-
-interface WorkerLink {
-  index: number;
-  thread: Worker;
-  input: RingProducer;
-  output: RingConsumer;
-  control: Int32Array;
-  counters: Float64Array;
-  alive: boolean;
-  /** The pending wait for output while the drain loop is idle; one at a time per ring. */
-  idleWait: Promise<void> | undefined;
-}
+/** How long a drop-oldest claim may wait for the worker to finish the batch it is reading. */
+const DROP_OLDEST_WAIT_MS = 1;
 
 /**
  * The main thread's half of the tick path. A feed claims a slot in the input ring of the worker
  * that owns the symbol (by jump consistent hash), writes the tick in place and commits it; workers
- * check sequences and hand the ticks back through their output rings; this class drains those and
+ * check its quality and hand it back through their output rings; this class drains those and
  * publishes each tick on the bus under its market-data topic.
  *
- * Feeding never blocks the event loop: input rings are drop-newest, and every refusal is counted.
- * Workers block on their output rings instead, so a slow publisher backs up into the input rings,
- * where the drop happens in one visible place.
+ * Feeding never blocks the event loop: a full input ring triggers the input policy (conflate,
+ * drop-oldest or drop-newest), and every tick not delivered as offered is counted by reason.
+ * Workers block on their output rings instead, so a slow publisher backs up into the input rings.
+ * A worker that fails is restarted with fresh rings under a restart budget while the others keep
+ * flowing (docs/PIPELINE.md).
  */
-export class TickPipeline {
+export class TickPipeline implements FrameTransport {
   readonly partitioner: SymbolPartitioner;
+  readonly settings: PipelineSettings;
+  readonly quality: QualityOptions;
   private readonly pool = new RingPool();
   private readonly links: WorkerLink[] = [];
+  private readonly workers: WorkerSupervisor;
+  private readonly ticks: TickDrain;
   private readonly writer = new Tick();
-  private readonly reader = new Tick();
-  /** Topic per (symbol id, message type), built on first use. */
-  private readonly topics: string[] = [];
-  private pending: RingProducer | undefined;
+  /** Where a conflate claim writes when the ring is full; commit() moves it to the side table. */
+  private readonly scratch = new Tick();
+  private pendingRing: RingProducer | undefined;
+  private pendingConflation: ConflationBuffer | undefined;
   private ticksIn = 0;
-  private droppedRingFull = 0;
-  private ticksPublished = 0;
-  private publishedAtLastSecond = 0;
-  private ticksPerSecond = 0;
+  private readonly dropped: Record<DropReason, number> = zeroByReason();
+  private readonly rates = new RateSampler();
   private readonly rateTimer: NodeJS.Timeout;
-  private stopped = false;
+  private readonly listeners = new Set<NormalizerListener>();
+  private readonly frameCounts = zeroFrameCounts();
+  /** Most payload bytes of one frame record. */
+  readonly maxFrameBytes: number;
 
   private constructor(private readonly options: TickPipelineOptions) {
-    this.partitioner = new SymbolPartitioner(options.registry, options.workers);
-    this.rateTimer = setInterval(() => {
-      this.ticksPerSecond = this.ticksPublished - this.publishedAtLastSecond;
-      this.publishedAtLastSecond = this.ticksPublished;
-    }, 1_000);
+    this.settings = resolvePipelineSettings(options.profile, options);
+    this.quality = { ...DEFAULT_QUALITY_OPTIONS, ...options.quality };
+    checkQualityOptions(this.quality);
+    const restartPolicy: RestartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+    checkRestartPolicy(restartPolicy);
+    this.partitioner = new SymbolPartitioner(options.registry, this.settings.workers);
+    this.maxFrameBytes = maxRecordBytes(this.settings.ringCapacity);
+    checkNormalizer(options.normalizer, this.settings.inputPolicy, this.maxFrameBytes);
+    this.ticks = new TickDrain({
+      links: this.links,
+      bus: options.bus,
+      registry: options.registry,
+      drainYieldBudget: this.settings.drainYieldBudget,
+      ringCapacity: this.settings.ringCapacity,
+      maxFrameBytes: this.maxFrameBytes,
+    });
+    this.workers = new WorkerSupervisor({
+      options,
+      settings: this.settings,
+      quality: this.quality,
+      restartPolicy,
+      partitioner: this.partitioner,
+      pool: this.pool,
+      links: this.links,
+      dropped: this.dropped,
+      listeners: this.listeners,
+      publishTick: this.ticks.publishTick,
+    });
+    this.rateTimer = setInterval(
+      () => this.rates.sample(this.ticks.ticksPublished, droppedByReason(this.links, this.dropped)),
+      1_000,
+    );
     this.rateTimer.unref();
   }
 
   /** Starts the worker threads and resolves once they all poll their input. */
   static async start(options: TickPipelineOptions): Promise<TickPipeline> {
     const pipeline = new TickPipeline(options);
-    await Promise.all(Array.from({ length: options.workers }, (_, index) => pipeline.startWorker(index)));
-    pipeline.drain();
+    const workers = pipeline.workers;
+    try {
+      await Promise.all(
+        Array.from({ length: pipeline.settings.workers }, (_, index) =>
+          workers.startWorker(workers.newLink(index)),
+        ),
+      );
+    } catch (error) {
+      await pipeline.stop();
+      throw error;
+    }
+    pipeline.ticks.drain();
     return pipeline;
   }
 
   /**
    * Claims the next input slot for `symbolId` and returns a Tick positioned on it, or undefined
-   * when the owning worker's ring is full (the tick is dropped and counted). Write the tick, then
-   * call commit() before the next claim.
+   * when the tick is dropped (counted by reason). Write the tick, then call commit() before the
+   * next claim. Under the conflate policy a full ring hands out a side-table slot instead.
    */
   claim(symbolId: number): Tick | undefined {
     const link = this.links[this.partitioner.workerOf(symbolId)]!;
     this.ticksIn++;
-    if (!link.alive || link.input.claim(1) === 0) {
-      this.droppedRingFull++;
+    if (link.state !== 'running') {
+      this.dropped.workerDown++;
       return undefined;
     }
-    this.pending = link.input;
-    return this.writer.wrap(link.input.bytes, link.input.offsetOf(0));
+    const conflation = link.conflation;
+    if (conflation !== undefined) return this.claimConflating(link, conflation);
+    const input = link.input;
+    if (input.policy === 'drop-newest') {
+      if (input.claim(1) === 0) {
+        this.dropped.ringFull++;
+        return undefined;
+      }
+      if (link.freeHint > 0) link.freeHint--;
+    } else if (!this.claimDroppingOldest(input)) {
+      this.dropped.ringFull++;
+      return undefined;
+    }
+    this.pendingRing = input;
+    return this.writer.wrap(input.bytes, input.offsetOf(0));
   }
 
   /** Makes the tick written after the last successful claim() visible to its worker. */
   commit(): void {
-    this.pending?.publish(1);
-    this.pending = undefined;
+    if (this.pendingRing !== undefined) {
+      this.pendingRing.publish(1);
+      this.pendingRing = undefined;
+    } else if (this.pendingConflation !== undefined) {
+      const scratch = this.scratch;
+      const key = scratch.symbolId * MESSAGE_TYPES.length + scratch.type - 1;
+      this.pendingConflation.put(key, scratch.bytes, 0);
+      this.pendingConflation = undefined;
+    }
+  }
+
+  get normalizerName(): string | undefined {
+    return this.options.normalizer?.name;
+  }
+
+  get workerCount(): number {
+    return this.settings.workers;
+  }
+
+  workerOf(symbolId: number): number {
+    return this.partitioner.workerOf(symbolId);
+  }
+
+  /**
+   * Writes one raw frame (e.g. the Buffer `ws` hands over) into the input ring of the worker that
+   * owns `symbolId`, for its normalizer, with the receive time the caller stamped. Never blocks;
+   * returns false when the frame was refused, counted in stats().frames.dropped by reason. Records
+   * still waiting for that worker (snapshots, control messages) go first, so a frame never
+   * overtakes a control message sent before it.
+   */
+  offerFrame(
+    symbolId: number,
+    source: number,
+    stream: number,
+    streamInfo: number,
+    bytes: Uint8Array,
+    receiveMs: number,
+    receiveNanosOfMs: number,
+  ): boolean {
+    const counts = this.frameCounts;
+    counts.offered++;
+    const link = this.links[this.partitioner.workerOf(symbolId)]!;
+    if (link.state !== 'running') {
+      counts.dropped.workerDown++;
+      return false;
+    }
+    if (bytes.length > this.maxFrameBytes) {
+      counts.dropped.tooLarge++;
+      return false;
+    }
+    if (link.pending.length > 0 && !flushPending(link, this.maxFrameBytes)) {
+      counts.dropped.ringFull++;
+      return false;
+    }
+    const writer = link.writer;
+    // The free-slot hint saves reading the consumer's cursor per frame; only when it says the
+    // ring is full is the cursor read again, for one more try.
+    let used = 0;
+    for (let attempt = 0; attempt < 2 && used === 0; attempt++) {
+      if (attempt === 1) link.freeHint = link.input.freeSlots();
+      used = writer.write(
+        'frame',
+        0,
+        symbolId,
+        source,
+        stream,
+        streamInfo,
+        receiveMs,
+        receiveNanosOfMs,
+        bytes,
+        0,
+        bytes.length,
+        link.freeHint,
+      );
+    }
+    if (used === 0) {
+      counts.dropped.ringFull++;
+      return false;
+    }
+    link.freeHint -= used;
+    counts.written++;
+    return true;
+  }
+
+  /**
+   * Queues a snapshot (e.g. a REST order-book answer, any size: sent in parts when larger than one
+   * record) for the normalizer of `symbolId`'s worker, ordered after the frames already written.
+   * Returns false when that worker is down (its successor starts empty and asks again).
+   */
+  offerSnapshot(
+    symbolId: number,
+    stream: number,
+    streamInfo: number,
+    bytes: Uint8Array,
+    receiveMs: number,
+    receiveNanosOfMs: number,
+  ): boolean {
+    const link = this.links[this.partitioner.workerOf(symbolId)]!;
+    if (link.state !== 'running') return false;
+    this.frameCounts.snapshots++;
+    link.snapshots.push({
+      type: 'snapshot',
+      symbolId,
+      stream,
+      streamInfo,
+      receiveMs,
+      receiveNanosOfMs,
+      bytes,
+      start: 0,
+      offeredAt: performance.now(),
+    });
+    admitSnapshots(link, this.settings.ringCapacity, this.maxFrameBytes);
+    return true;
+  }
+
+  /**
+   * Snapshots offered for worker `index` and not yet in its input ring. A feed that fetches
+   * snapshots holds further fetches for that worker while this is high, so a backed-up worker is
+   * not handed more than it can take (and fetched bodies do not pile up here).
+   */
+  snapshotBacklog(index: number): number {
+    return this.links[index]?.snapshots.length ?? 0;
+  }
+
+  /** Queues a control message (the normalizer's own format) for worker `index`; false when it is down. */
+  sendControl(index: number, payload: string): boolean {
+    const link = this.workers.linkAt(index);
+    if (link.state !== 'running') return false;
+    this.frameCounts.controls++;
+    enqueue(link, controlRecord(0, payload), this.maxFrameBytes);
+    return true;
+  }
+
+  /** Sets the configuration every normalizer gets: the running ones now (ordered with their frames), later ones at start. */
+  configureNormalizer(config: unknown): void {
+    const json = JSON.stringify(config);
+    this.workers.normalizerConfig = json;
+    for (const link of this.links) {
+      if (link.state === 'running') enqueue(link, controlRecord(CONFIG_STREAM, json), this.maxFrameBytes);
+    }
+  }
+
+  normalizerFigures(): Float64Array {
+    return sumNormalizerFigures(this.links, this.options.normalizer);
+  }
+
+  addNormalizerListener(listener: NormalizerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   stats(): PipelineStats {
-    const balance = this.partitioner.balance();
-    const workers = this.links.map((link) => {
-      const figures = Object.fromEntries(
-        WORKER_COUNTERS.map((name) => [name, link.counters[COUNTER_INDEX[name]]!]),
-      ) as Record<WorkerCounter, number>;
-      return { index: link.index, symbols: balance.counts[link.index] ?? 0, alive: link.alive, ...figures };
-    });
-    const rings = this.pool.stats();
-    return {
-      symbols: this.options.registry.size,
+    return assembleStats({
+      links: this.links,
+      partitioner: this.partitioner,
+      pool: this.pool,
+      registry: this.options.registry,
+      inputPolicy: this.settings.inputPolicy,
       ticksIn: this.ticksIn,
-      droppedRingFull: this.droppedRingFull,
-      ticksPublished: this.ticksPublished,
-      ticksPerSecond: this.ticksPerSecond,
-      flaggedGaps: workers.reduce((sum, worker) => sum + worker.gaps, 0),
-      ringUtilization: rings.utilization,
-      workers,
-      rings,
-    };
+      ticksPublished: this.ticks.ticksPublished,
+      dropped: this.dropped,
+      rates: this.rates,
+      frameCounts: this.frameCounts,
+    });
+  }
+
+  /**
+   * Makes worker `index` stop taking input (its ring fills up and the input policy acts) and
+   * resolves once it has; for tests and drills. Rejects with RING_TIMEOUT if the worker does not
+   * answer within `timeoutMs` (e.g. it is down).
+   */
+  async pauseWorker(index: number, timeoutMs = 5_000): Promise<void> {
+    return this.workers.pauseWorker(index, timeoutMs);
+  }
+
+  resumeWorker(index: number): void {
+    this.workers.setControl(index, CONTROL.paused, 0);
+  }
+
+  /** Kills worker `index` as a crash would (it is restarted per the restart policy); for tests and drills. */
+  async terminateWorker(index: number): Promise<void> {
+    const link = this.workers.linkAt(index);
+    await link.thread?.terminate();
+  }
+
+  /**
+   * Test and drill hook: the worker owning `symbolId` throws PIPELINE_TEST_FAULT on the next tick of
+   * that symbol (mid-batch), then is restarted like any failed worker.
+   */
+  injectPoison(symbolId: number): void {
+    this.workers.setControl(this.partitioner.workerOf(symbolId), CONTROL.poisonSymbol, symbolId + 1);
   }
 
   /** Stops the workers (they finish their current batch) and the drain loop. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.workers.stopped) return;
+    this.ticks.stop();
     clearInterval(this.rateTimer);
-    await Promise.all(
-      this.links.map(async (link) => {
-        Atomics.store(link.control, CONTROL.running, 0);
-        const exited = new Promise((resolve) => link.thread.once('exit', resolve));
-        const timer = setTimeout(() => void link.thread.terminate(), STOP_GRACE_MS);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    await this.workers.stop();
   }
 
-  private async startWorker(index: number): Promise<void> {
-    const capacity = this.options.ringCapacity ?? DEFAULT_RING_CAPACITY;
-    const input = this.pool.create(
-      { producer: 'main', consumer: `worker-${index}` },
-      { capacity, policy: 'drop-newest' },
-    );
-    const output = this.pool.create(
-      { producer: `worker-${index}`, consumer: 'main' },
-      { capacity, policy: 'block' },
-    );
-    const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
-    const counters = new SharedArrayBuffer(WORKER_COUNTERS.length * Float64Array.BYTES_PER_ELEMENT);
-    const link: WorkerLink = {
-      index,
-      input: new RingProducer(input),
-      output: new RingConsumer(output),
-      control: new Int32Array(control),
-      counters: new Float64Array(counters),
-      alive: true,
-      idleWait: undefined,
-      thread: undefined as unknown as Worker,
-    };
-    Atomics.store(link.control, CONTROL.running, 1);
-    const workerData: PipelineWorkerData = { index, input, output, control, counters };
-    link.thread = spawnWorker(new URL('./pipeline-worker.ts', import.meta.url), { workerData });
-    link.thread.on('error', (error) => this.options.onWorkerError?.(index, error));
-    link.thread.on('exit', (code) => {
-      link.alive = false;
-      if (!this.stopped)
-        this.options.onWorkerError?.(index, new Error(`pipeline worker ${index} exited with code ${code}`));
-    });
-    this.links[index] = link;
-    await new Promise<void>((resolve, reject) => {
-      link.thread.once('message', (message) =>
-        message === WORKER_READY ? resolve() : reject(new Error(`unexpected message from worker ${index}`)),
-      );
-      link.thread.once('error', reject);
-      link.thread.once('exit', (code) =>
-        reject(new Error(`pipeline worker ${index} exited with code ${code} before it was ready`)),
-      );
-    });
-  }
-
-  private readonly publishTick = (bytes: Uint8Array, offset: number): void => {
-    const tick = this.reader.wrap(bytes, offset);
-    const key = tick.symbolId * MESSAGE_TYPES.length + tick.type - 1;
-    const topic = this.topics[key] ?? this.topicFor(key, tick.symbolId, tick.type);
-    // A copy: ring slots are reused as soon as this drain pass ends, and subscribers may keep ticks.
-    this.options.bus.publish(topic, bytes.slice(offset, offset + TICK_BYTES));
-    this.ticksPublished++;
-  };
-
-  private topicFor(key: number, symbolId: number, type: number): string {
-    const info = this.options.registry.info(symbolId);
-    const topic = marketDataTopic(MESSAGE_TYPES[type - 1]!, info.venue, info.symbol);
-    this.topics[key] = topic;
-    return topic;
+  private claimDroppingOldest(input: RingProducer): boolean {
+    try {
+      return input.claim(1, DROP_OLDEST_WAIT_MS) === 1;
+    } catch (error) {
+      if (isTickwireError(error, 'RING_TIMEOUT')) return false;
+      throw error;
+    }
   }
 
   /**
-   * Publishes what the output rings hold, then yields to other I/O: again at once while ticks flow,
-   * or after a wait on the rings (Atomics.waitAsync, so the event loop stays free) when idle.
+   * conflate: the ring while nothing waits in the side table and a slot is known free; the side
+   * table otherwise (after moving into the ring what fits), so ticks of a key stay in order.
    */
-  private drain = (): void => {
-    if (this.stopped) return;
-    let drained = 0;
-    for (const link of this.links) drained += link.output.poll(this.publishTick, DRAIN_BATCH);
-    if (drained > 0) {
-      setImmediate(this.drain);
-      return;
+  private claimConflating(link: WorkerLink, conflation: ConflationBuffer): Tick {
+    if (link.freeHint === 0) link.freeHint = link.input.freeSlots();
+    if (conflation.pending > 0 && link.freeHint > 0) {
+      link.freeHint -= conflation.flushInto(link.input, link.freeHint);
     }
-    Promise.race(this.links.map((link) => this.idleWaitOf(link))).then(this.drain);
-  };
-
-  private idleWaitOf(link: WorkerLink): Promise<void> {
-    link.idleWait ??= link.output
-      .waitForDataAsync(IDLE_WAIT_MS)
-      .catch((error: unknown) => {
-        if (!isTickwireError(error, 'RING_TIMEOUT')) throw error;
-      })
-      .finally(() => {
-        link.idleWait = undefined;
-      });
-    return link.idleWait;
+    if (conflation.pending === 0 && link.freeHint > 0) {
+      link.freeHint--;
+      link.input.claim(1);
+      this.pendingRing = link.input;
+      return this.writer.wrap(link.input.bytes, link.input.offsetOf(0));
+    }
+    this.pendingConflation = conflation;
+    return this.scratch;
   }
 }
