@@ -9,6 +9,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   connections: () => import('./connections.ts'),
   fanout: () => import('./fanout.ts'),
   priority: () => import('./priority.ts'),
+  ingest: () => import('./ingest.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

@@ -26,12 +26,25 @@ export const ERROR_CODES = {
   RING_LAYOUT_MISMATCH: 'a shared ring was attached with a layout other than the one it was created with',
   RING_BAD_ARGUMENT: 'a ring operation was called with an invalid argument',
   RING_TIMEOUT: 'a blocking ring operation did not complete within its deadline',
+  // Pipeline (src/pipeline)
+  PIPELINE_TEST_FAULT:
+    'a pipeline worker met the poisoned tick a test or drill injected, and failed on purpose',
+  PIPELINE_STOPPED: 'a pipeline operation was called after stop()',
+  PIPELINE_BAD_RECORD: 'a pipeline worker met an input slot that is neither a tick nor a known record',
   BAD_FILTER: 'a subscription filter does not follow the filter grammar or exceeds its limits',
   AUTH_INVALID:
     'a credential is malformed, has a bad signature or a disallowed algorithm, or names no configured key',
   AUTH_EXPIRED: "a token's exp time has passed, beyond the configured clock leeway",
   AUTH_NOT_YET_VALID: "a token's nbf time is still in the future, beyond the configured clock leeway",
   AUTH_UNAVAILABLE: 'a token was presented but no JWT verification key is configured',
+  // Recording and replay (docs/RECORDING.md).
+  RECORDING_CORRUPT:
+    'a recording file (data, index or symbol sidecar) is malformed beyond a torn last record or line',
+  RECORDING_CLOSED: 'a tick recorder was used after close()',
+  // Exchange feeds (docs/FEEDS.md).
+  FEED_BAD_PAYLOAD: 'an exchange payload lacks a field or carries one of the wrong type',
+  FEED_REST_FAILED: 'an exchange REST request failed, timed out or answered with an error status',
+  FEED_STATE: 'a feed operation was called in a state that does not allow it (before start, after stop)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,7 @@
  * every frame as a real consumer does. They live in their own process so that what they measure
  * is the gateway's queueing, not the event loop of a process reading 1,000 saturated sockets.
  */
+import { spawnSync } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { serveRequests } from './ipc.ts';
 import { symbolsOfClient, tradeTopic, wallClockMs } from './fanout-protocol.ts';
@@ -20,16 +21,23 @@ const MAX_LIFETIME_MS = 5 * 60_000;
 /**
  * On 2 cores the gateway and the flood clients each keep a core busy; at equal priority this
  * process would wait for the scheduler (several ms) before it could read a fill, a cost of the
- * test rig (a trader's client has its own machine), not of the gateway. A higher priority (lower
- * nice) lets it run when woken. Needs the privilege to raise priority; without it the run goes on
- * at normal priority and says so.
+ * test rig (a trader's client has its own machine), not of the gateway. So it asks for real-time
+ * scheduling (SCHED_FIFO, all threads, through `chrt`), else a higher priority (nice -10), else
+ * runs at normal priority; the figure says which it got. Measured on the reference machine: the
+ * fill p99 was 8 ms at nice -10 and 2.3 ms at SCHED_FIFO in the same conditions.
  */
 const FILL_CLIENT_NICE = -10;
-let priorityNote = `nice ${FILL_CLIENT_NICE}`;
-try {
-  setPriority(FILL_CLIENT_NICE);
-} catch (error) {
-  priorityNote = `normal priority (${(error as Error).message})`;
+const FILL_CLIENT_RT_PRIORITY = '10';
+let priorityNote = `normal priority`;
+if (spawnSync('chrt', ['-a', '-f', '-p', FILL_CLIENT_RT_PRIORITY, String(process.pid)]).status === 0) {
+  priorityNote = `SCHED_FIFO ${FILL_CLIENT_RT_PRIORITY}`;
+} else {
+  try {
+    setPriority(FILL_CLIENT_NICE);
+    priorityNote = `nice ${FILL_CLIENT_NICE}`;
+  } catch (error) {
+    priorityNote = `normal priority (${(error as Error).message})`;
+  }
 }
 
 let readers: WsReader[] = [];

@@ -9,6 +9,10 @@ import { isTickwireError } from '../errors.ts';
 const COMMANDS = {
   start: 'run the platform: pipeline, bus and HTTP server (the default for `npm start`)',
   bench: 'run benchmarks: tickwire bench [name ...|all] [--json] [--quick]',
+  sim: 'run the Binance-compatible exchange simulator: tickwire sim [--port 9100] [--symbols N|A,B] [--rate N] [--seed N] [--replay <dir> --speed N]',
+  record: 'record market data from a platform: tickwire record --dir <d> [--url ws://…/ws] [--symbols …]',
+  replay:
+    'replay a recording into a local platform: tickwire replay --dir <d> [--speed 10] [--from ISO] [--to ISO] [--port] [--dry-run]',
   help: 'print this help',
 } as const;
 type Command = keyof typeof COMMANDS;
@@ -44,6 +48,15 @@ async function main(argv: readonly string[]): Promise<number> {
       await runBenchmarks(positionals, { json: values.json, quick: values.quick });
       return 0;
     }
+    case 'sim': {
+      const { runSimulatorCommand } = await import('./sim.ts');
+      await runSimulatorCommand(rest);
+      return 0;
+    }
+    case 'record':
+      return (await import('./record.ts')).recordCommand(rest);
+    case 'replay':
+      return (await import('./replay.ts')).replayCommand(rest);
     case 'start': {
       const { flags, file } = parseConfigFlags(rest);
       const config = loadConfig({ flags, env: process.env, file });

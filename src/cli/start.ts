@@ -13,7 +13,8 @@ export async function start(config: TickwireConfig): Promise<void> {
     {
       url: platform.url,
       feed: config.feed,
-      bus: config.bus,
+      // The broker URL without credentials.
+      bus: platform.bus.health().url ?? 'memory',
       workers: config.workers,
       symbols: platform.registry.size,
     },

@@ -3,7 +3,6 @@ export {
   CONFIG_KEYS,
   type ConfigKey,
   configSchema,
-  defaultWorkers,
   FEED_KINDS,
   FILE_ONLY_KEYS,
   LOG_LEVELS,

@@ -1,7 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { BUS_KINDS } from '../bus/index.ts';
+import { brokerNames, parseBusSpec } from '../bus/index.ts';
+import { BINANCE_STREAM_KINDS, BINANCE_URLS, symbolsOption } from '../feeds/index.ts';
 import { authConfigSchema } from '../gateway/auth.ts';
+import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 
 /**
  * The one configuration schema. Flags, environment variables and the config file all feed it;
@@ -9,38 +10,13 @@ import { authConfigSchema } from '../gateway/auth.ts';
  * Later capabilities add their keys here, so that all three sources learn them at once.
  */
 
-/** Feeds available in this build. */
-export const FEED_KINDS = ['sim', 'none'] as const;
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** Upper bound on simulated symbols: the simulator's documented range. */
-export const MAX_SIMULATED_SYMBOLS = 100_000;
-
-const SYMBOL_NAME = /^[A-Z0-9]{1,32}$/;
-
 /**
- * `--symbols 100` simulates 100 symbols (BTCUSDT and ETHUSDT first); `--symbols BTCUSDT,ETHUSDT`
- * names them. Environment variables and flags arrive as strings, the config file as a number or array.
+ * Feeds: `sim` starts the Binance-compatible exchange simulator on loopback and reads it with the
+ * Binance adapter under venue SIM; `binance` reads Binance (or any compatible URLs); `none` runs
+ * no feed (a gateway node of a cluster).
  */
-const symbolsSchema = z.preprocess(
-  (value) => {
-    if (typeof value !== 'string') return value;
-    const text = value.trim();
-    if (/^\d+$/.test(text)) return Number(text);
-    return text
-      .split(',')
-      .map((name) => name.trim().toUpperCase())
-      .filter((name) => name.length > 0);
-  },
-  z.union([
-    z.number().int().min(1).max(MAX_SIMULATED_SYMBOLS),
-    z
-      .array(z.string().regex(SYMBOL_NAME, 'symbol names are 1-32 characters A-Z and 0-9'))
-      .min(1)
-      .max(MAX_SIMULATED_SYMBOLS)
-      .refine((names) => new Set(names).size === names.length, 'symbol names must not repeat'),
-  ]),
-);
+export const FEED_KINDS = ['sim', 'binance', 'none'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Strings from flags and environment become numbers; a number from the config file passes as is. */
 const integer = (min: number, max: number) =>
@@ -63,6 +39,17 @@ const list = <T extends z.ZodType>(item: T) =>
     z.array(item),
   );
 
+/** A refinement that runs a validator of the bus folder, which throws BAD_CONFIG saying what is wrong. */
+const checkedBy =
+  (validate: (text: string) => unknown) =>
+  (text: string, context: z.RefinementCtx): void => {
+    try {
+      validate(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^BAD_CONFIG: /, '') });
+    }
+  };
+
 /** Topic patterns, checked against the grammar when the gateway starts. */
 const patterns = list(z.string().min(1));
 
@@ -70,20 +57,26 @@ export const configSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: integer(0, 65_535).default(8001),
-    bus: z
-      .enum(BUS_KINDS, {
-        error: () =>
-          `must be one of: ${BUS_KINDS.join(', ')} (Redis and NATS buses are not in this build yet)`,
-      })
-      .default('memory'),
-    feed: z
-      .enum(FEED_KINDS, {
-        error: () =>
-          `must be one of: ${FEED_KINDS.join(', ')} (the Binance adapter is not in this build yet)`,
-      })
-      .default('sim'),
-    symbols: symbolsSchema.default(100),
-    workers: integer(1, 64).default(defaultWorkers()),
+    bus: z.string().trim().default('memory').superRefine(checkedBy(parseBusSpec)),
+    busPrefix: z.string().default('tickwire').superRefine(checkedBy(brokerNames)),
+    feed: z.enum(FEED_KINDS, { error: () => `must be one of: ${FEED_KINDS.join(', ')}` }).default('sim'),
+    symbols: symbolsOption.default(100),
+    feedStreams: list(z.enum(BINANCE_STREAM_KINDS)).default(['trade', 'bookTicker', 'depth']),
+    simPort: integer(0, 65_535).default(0),
+    simRate: integer(1, 10_000_000).default(5_000),
+    simSeed: integer(0, 2 ** 31 - 1).default(1),
+    binanceRestUrl: z.url({ protocol: /^https?$/ }).default(BINANCE_URLS.restUrl),
+    binanceWsUrl: z.url({ protocol: /^wss?$/ }).default(BINANCE_URLS.wsUrl),
+
+    // Pipeline (docs/PIPELINE.md): a profile, and single settings that override it.
+    profile: z.enum(PIPELINE_PROFILE_NAMES).default('throughput'),
+    workers: integer(1, 64).optional(),
+    ringCapacity: integer(2, 2 ** 30)
+      .refine((slots) => (slots & (slots - 1)) === 0, 'must be a power of two')
+      .optional(),
+    inputPolicy: z.enum(INPUT_POLICIES).optional(),
+    staleAfterMs: integer(100, 86_400_000).default(10_000),
+    spikeStdDevs: z.coerce.number().min(1).max(1_000).default(8),
     logLevel: z.enum(LOG_LEVELS).default('info'),
 
     // WebSocket gateway: limits (docs/PROTOCOL.md, "Limits").
@@ -121,14 +114,6 @@ export const configSchema = z
 export type TickwireConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof TickwireConfig;
 
-/**
- * One worker per core beyond the one the main thread's socket I/O uses, and at least one:
- * on this 2-core machine that is one worker.
- */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
-
 /** Keys only the config file can set: structured values that flags and variables cannot carry well. */
 export const FILE_ONLY_KEYS = ['auth'] as const satisfies readonly ConfigKey[];
 
@@ -139,13 +124,34 @@ export const CONFIG_KEYS: Record<
 > = {
   host: key('host', 'address the HTTP/WebSocket server binds (default 127.0.0.1)'),
   port: key('port', 'port of the HTTP/WebSocket server (default 8001; 0 = any free port)'),
-  bus: key('bus', 'message bus: memory (default)'),
-  feed: key('feed', 'market-data feed: sim (default, built-in simulator) or none'),
+  bus: key('bus', 'message bus: memory (default), redis://host:port or nats://host:port'),
+  busPrefix: key('bus-prefix', 'prefix of every broker channel or subject (default tickwire)'),
+  feed: key('feed', 'market-data feed: sim (default, the built-in exchange simulator), binance or none'),
   symbols: key(
     'symbols',
-    'how many simulated symbols (default 100, BTCUSDT and ETHUSDT first) or a comma-separated list',
+    'how many symbols (default 100; simulated: BTCUSDT and ETHUSDT first) or a comma-separated list',
   ),
-  workers: key('workers', 'pipeline worker threads (default: cores - 1, at least 1)'),
+  feedStreams: key('feed-streams', 'Binance streams per symbol (default trade,bookTicker,depth)'),
+  simPort: key('sim-port', 'port of the built-in exchange simulator (default 0: any free port)'),
+  simRate: key('sim-rate', 'market events per second the simulator generates (default 5000)'),
+  simSeed: key('sim-seed', 'seed of the simulated market: the same seed replays the same prices (default 1)'),
+  binanceRestUrl: key(
+    'binance-rest-url',
+    `REST base URL of --feed binance (default ${BINANCE_URLS.restUrl})`,
+  ),
+  binanceWsUrl: key('binance-ws-url', `WebSocket base URL of --feed binance (default ${BINANCE_URLS.wsUrl})`),
+  profile: key('profile', 'pipeline profile: throughput (default), latency or symbols'),
+  workers: key('workers', "pipeline worker threads (default: the profile's, cores - 1)"),
+  ringCapacity: key('ring-capacity', "slots per pipeline ring, a power of two (default: the profile's)"),
+  inputPolicy: key(
+    'input-policy',
+    "market data when a worker's ring is full: conflate, drop-oldest or drop-newest (default: the profile's)",
+  ),
+  staleAfterMs: key('stale-after-ms', 'a symbol silent this long is flagged stale (default 10000)'),
+  spikeStdDevs: key(
+    'spike-std-devs',
+    'a price move beyond this many standard deviations is a spike (default 8)',
+  ),
   logLevel: key('log-level', `log level: ${LOG_LEVELS.join(', ')} (default info)`),
   maxConnections: key('max-connections', 'WebSocket connections per node (default 20000)'),
   maxConnectionsPerAddress: key(

@@ -39,6 +39,11 @@ export class HistoryRecorder {
     return this.lastPosition;
   }
 
+  /** Marks messages the bus lost on a recoverable topic (see TopicHistory.skip). */
+  noteGap(topic: string, missed: number): void {
+    if (this.isRecoverable(topic)) this.history.skip(topic, missed);
+  }
+
   close(): void {
     for (const unsubscribe of this.unsubscribes) unsubscribe();
   }

@@ -51,21 +51,8 @@ export type RecoveryResult<P = Payload> =
     }
   | { readonly recovered: false; readonly reason: RecoveryFailure; readonly position: StreamPosition };
 
-export const EVICTION_REASONS = ['size', 'age', 'gap', 'reset', 'topic_limit'] as const;
+export const EVICTION_REASONS = ['size', 'age', 'gap', 'topic_limit'] as const;
 export type EvictionReason = (typeof EVICTION_REASONS)[number];
-
-/** What appendAt did with a broker-positioned message. */
-export const APPEND_OUTCOMES = [
-  /** offset was last + 1 (or the stream was new): appended. */
-  'appended',
-  /** offset skipped past last + 1: appended, older entries dropped (nobody behind the gap can recover). */
-  'gap',
-  /** another epoch: the stream was reset to it, its entries dropped, then the message appended. */
-  'reset',
-  /** offset <= last: already seen, ignored. */
-  'duplicate',
-] as const;
-export type AppendOutcome = (typeof APPEND_OUTCOMES)[number];
 
 export interface HistoryStats {
   topics: number;
@@ -74,11 +61,8 @@ export interface HistoryStats {
   approximateBytes: number;
   /** Entries evicted, by why. */
   evictions: Record<EvictionReason, number>;
-  /** Broker offsets that skipped past last + 1. */
+  /** Losses reported by the bus (messages that never reached this node), see skip(). */
   gaps: number;
-  /** Broker positions with a new epoch. */
-  resets: number;
-  duplicates: number;
   /** Streams dropped whole because of maxTopics. */
   topicsDropped: number;
 }
@@ -126,10 +110,8 @@ export class TopicHistory<P = Payload> {
   readonly #streams = new Map<string, Stream<P>>();
   #entries = 0;
   #bytes = 0;
-  readonly #evictions: Record<EvictionReason, number> = { size: 0, age: 0, gap: 0, reset: 0, topic_limit: 0 };
+  readonly #evictions: Record<EvictionReason, number> = { size: 0, age: 0, gap: 0, topic_limit: 0 };
   #gaps = 0;
-  #resets = 0;
-  #duplicates = 0;
   #topicsDropped = 0;
 
   constructor(options: TopicHistoryOptions<P>) {
@@ -155,44 +137,18 @@ export class TopicHistory<P = Payload> {
   }
 
   /**
-   * Appends a message that arrived with its own position (from a broker that numbers messages).
-   * Reports a gap when the offset is not last + 1, so the gateway can tell subscribers that
-   * recovery across it is impossible; the history never claims to hold what it never received.
+   * Records that `missed` messages of the topic were lost before they reached this node (the bus
+   * saw a gap in the publisher's sequence). The offsets move past them and the entries before the
+   * hole are dropped, so a client behind it is told `recovered: false` rather than handed a history
+   * with a hole in it; live subscribers see the jump in offsets. A topic with no stream yet has
+   * promised nothing, so there is nothing to mark.
    */
-  appendAt(topic: string, payload: P, position: StreamPosition, now: number = Date.now()): AppendOutcome {
-    const { epoch, offset } = position;
-    if (!Number.isSafeInteger(offset) || offset < 1) {
-      throw new TickwireError(
-        'BAD_CONFIG',
-        `history appendAt offset must be an integer >= 1, got ${String(offset)}`,
-      );
-    }
-    let stream = this.#streams.get(topic);
-    if (stream === undefined) {
-      stream = this.#use(topic, epoch);
-      stream.last = offset - 1;
-      this.#push(stream, offset, payload, now);
-      return 'appended';
-    }
-    this.#use(topic);
-    let outcome: AppendOutcome = 'appended';
-    if (stream.epoch !== epoch) {
-      this.#dropEntries(stream, 'reset');
-      stream.epoch = epoch;
-      stream.last = offset - 1;
-      this.#resets++;
-      outcome = 'reset';
-    } else if (offset <= stream.last) {
-      this.#duplicates++;
-      return 'duplicate';
-    } else if (offset > stream.last + 1) {
-      this.#dropEntries(stream, 'gap');
-      stream.last = offset - 1;
-      this.#gaps++;
-      outcome = 'gap';
-    }
-    this.#push(stream, offset, payload, now);
-    return outcome;
+  skip(topic: string, missed: number): void {
+    const stream = this.#streams.get(topic);
+    if (stream === undefined || !(missed > 0)) return;
+    this.#dropEntries(stream, 'gap');
+    stream.last += missed;
+    this.#gaps++;
   }
 
   /**
@@ -235,8 +191,6 @@ export class TopicHistory<P = Payload> {
       approximateBytes: this.#bytes,
       evictions: { ...this.#evictions },
       gaps: this.#gaps,
-      resets: this.#resets,
-      duplicates: this.#duplicates,
       topicsDropped: this.#topicsDropped,
     };
   }

@@ -7,6 +7,7 @@ export {
   credentialFromHandshake,
 } from './auth.ts';
 export { CLOSE_CODES, CLOSE_REASONS, type CloseReason, REPLY_ERRORS, type ReplyError } from './codes.ts';
+export { Cluster, type ClusterBroadcastResult, type ClusterOptions, type NodeInfo } from './cluster.ts';
 export { type CompiledFilter, compileFilter, type Filter } from './filter.ts';
 export { type ConnectionInfo, Gateway, type GatewayLimits, type GatewayOptions } from './gateway.ts';
 export type { StreamPosition } from './history.ts';

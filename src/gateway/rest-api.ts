@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseTopic } from '../bus/index.ts';
 import { isTickwireError } from '../errors.ts';
 import { type Authenticator, credentialFromHandshake } from './auth.ts';
+import type { Cluster } from './cluster.ts';
 import type { Gateway } from './gateway.ts';
 import { type RouteHandler, type RouteKey, readJsonBody, sendError, sendJson } from './http-server.ts';
 import { LANES } from './lanes.ts';
@@ -28,12 +29,14 @@ const broadcastBody = z
 
 /**
  * The management API under /api/v1/websocket (admin only): list and close connections, list
- * subscriptions, subscribe a connection server-side, broadcast. Bodies are validated with zod;
+ * subscriptions, subscribe a connection server-side, broadcast to every node sharing the bus; and
+ * the nodes of the cluster under /api/v1/cluster. Bodies are validated with zod;
  * every 4xx names what is wrong, as `{"error":{"code","message"}}`.
  */
 export function managementRoutes(
   gateway: Gateway,
   auth: Authenticator,
+  cluster: Cluster,
 ): Partial<Record<RouteKey, RouteHandler>> {
   const admin =
     (handler: RouteHandler): RouteHandler =>
@@ -75,9 +78,12 @@ export function managementRoutes(
       }
       sendJson(response, 200, {
         topic: body.topic,
-        reached: gateway.broadcast(body.topic, body.data, body.priority),
+        ...(await cluster.broadcast(body.topic, body.data, body.priority)),
       });
     }),
+    'GET /api/v1/cluster/nodes': admin((_request, response) =>
+      sendJson(response, 200, { nodes: cluster.nodes() }),
+    ),
   };
 }
 

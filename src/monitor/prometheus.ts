@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MessageBus } from '../bus/index.ts';
+import type { BinanceFeedHealth } from '../feeds/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
 
@@ -7,6 +8,8 @@ export interface MetricSources {
   bus: MessageBus;
   pipeline: TickPipeline;
   gateway: Gateway;
+  /** The exchange feed's health, when the node runs one. */
+  feed?: () => BinanceFeedHealth;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface MetricSources {
  * message here); counters by reason keep their labels to the fixed code tables. Node's process
  * metrics (CPU, memory, event-loop lag, GC) come from prom-client's defaults.
  */
-export function createMetricsRegistry({ bus, pipeline, gateway }: MetricSources): Registry {
+export function createMetricsRegistry({ bus, pipeline, gateway, feed }: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tickwire_' });
 
@@ -40,6 +43,18 @@ export function createMetricsRegistry({ bus, pipeline, gateway }: MetricSources)
       collect() {
         this.reset();
         for (const [reason, count] of Object.entries(read())) this.inc({ [label]: reason }, count);
+      },
+    });
+  /** A gauge per label value, from a component's `{value: figure}` table. */
+  const gaugeBy = (name: string, help: string, label: string, read: () => Record<string, number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [value, figure] of Object.entries(read())) this.set({ [label]: value }, figure);
       },
     });
   const gauge = (name: string, help: string, read: () => number) =>
@@ -99,18 +114,31 @@ export function createMetricsRegistry({ bus, pipeline, gateway }: MetricSources)
     () => pipeline.stats().ticksPublished,
   );
   byReason('tickwire_pipeline_dropped_total', 'Ticks dropped, by reason', 'reason', () => ({
-    ring_full: pipeline.stats().droppedRingFull,
+    ...pipeline.stats().dropped,
   }));
-  byReason('tickwire_pipeline_sequence_flags_total', 'Ticks flagged by sequence checks', 'flag', () => {
-    const workers = pipeline.stats().workers;
-    const sum = (pick: (worker: (typeof workers)[number]) => number) =>
-      workers.reduce((n, w) => n + pick(w), 0);
-    return {
-      gap: sum((w) => w.gaps),
-      out_of_order: sum((w) => w.outOfOrder),
-      duplicate: sum((w) => w.duplicates),
-    };
-  });
+  byReason(
+    'tickwire_pipeline_quality_total',
+    'Ticks flagged by data-quality checks, by check',
+    'check',
+    () => ({
+      ...pipeline.stats().quality,
+    }),
+  );
+  total(
+    'tickwire_pipeline_worker_restarts_total',
+    'Pipeline workers restarted',
+    () => pipeline.stats().restarts,
+  );
+  gauge(
+    'tickwire_pipeline_stale_symbols',
+    'Symbols with no update for staleAfterMs',
+    () => pipeline.stats().stale.count,
+  );
+  gauge(
+    'tickwire_pipeline_peak_ticks_per_second',
+    'Most ticks published in one second so far',
+    () => pipeline.stats().peakTicksPerSecond,
+  );
   gauge(
     'tickwire_pipeline_workers_alive',
     'Pipeline worker threads running',
@@ -125,5 +153,77 @@ export function createMetricsRegistry({ bus, pipeline, gateway }: MetricSources)
   total('tickwire_bus_published_total', 'Messages published on the bus', () => bus.stats().published);
   total('tickwire_bus_delivered_total', 'Handler calls made by the bus', () => bus.stats().delivered);
   total('tickwire_bus_handler_errors_total', 'Bus handlers that threw', () => bus.stats().handlerErrors);
+
+  // The broker connection (docs/BUS.md, "Health"); the memory bus reports connected and zeros.
+  gauge('tickwire_bus_connected', '1 while the bus reaches its broker, 0 otherwise', () =>
+    bus.health().state === 'connected' ? 1 : 0,
+  );
+  total('tickwire_bus_reconnects_total', 'Reconnections to the broker', () => bus.health().reconnects);
+  total('tickwire_bus_broker_in_total', 'Messages received from the broker', () => bus.health().messagesIn);
+  total('tickwire_bus_broker_out_total', 'Messages written to the broker', () => bus.health().messagesOut);
+  gauge(
+    'tickwire_bus_pending_publishes',
+    'Publishes waiting for the broker',
+    () => bus.health().pendingPublishes,
+  );
+  total(
+    'tickwire_bus_dropped_publishes_total',
+    'Publishes dropped while the broker was unreachable and the buffer full',
+    () => bus.health().droppedPublishes,
+  );
+  total('tickwire_bus_malformed_total', 'Broker messages skipped as malformed', () => bus.health().malformed);
+  total('tickwire_bus_gaps_total', 'Sequence gaps seen on broker messages', () => bus.health().gaps);
+  total('tickwire_bus_missed_total', 'Broker messages lost, from sequence gaps', () => bus.health().missed);
+  gauge(
+    'tickwire_bus_rtt_seconds',
+    'Last measured round trip to the broker',
+    () => (bus.health().rttMs ?? 0) / 1000,
+  );
+  if (feed !== undefined) feedMetrics(feed, { total, gaugeBy, gauge });
   return registry;
+}
+
+type Makers = {
+  total: (name: string, help: string, read: () => number) => unknown;
+  gaugeBy: (name: string, help: string, label: string, read: () => Record<string, number>) => unknown;
+  gauge: (name: string, help: string, read: () => number) => unknown;
+};
+
+/** The exchange feed (docs/FEEDS.md, "Health"): connections, streams, books, frames. */
+function feedMetrics(feed: () => BinanceFeedHealth, { total, gaugeBy, gauge }: Makers): void {
+  gaugeBy('tickwire_feed_connections', 'Exchange connections, by state', 'state', () => ({
+    ...feed().totals.byState,
+  }));
+  gauge('tickwire_feed_streams', 'Exchange streams subscribed', () => feed().totals.streams);
+  total('tickwire_feed_messages_total', 'Frames received from the exchange', () => feed().totals.messages);
+  total('tickwire_feed_reconnects_total', 'Exchange reconnections', () => feed().totals.reconnects);
+  total(
+    'tickwire_feed_rotations_total',
+    'Connections rotated before their lifetime cap',
+    () => feed().totals.rotations,
+  );
+  gauge(
+    'tickwire_feed_last_message_age_seconds',
+    'Oldest last-frame age over live connections',
+    () => feed().connections.reduce((oldest, c) => Math.max(oldest, c.lastMessageAgeMs), 0) / 1000,
+  );
+  gaugeBy('tickwire_feed_books', 'Local order books, by state', 'state', () => {
+    const { inSync, resyncing, awaitingFirstDiff } = feed().books;
+    return { in_sync: inSync, resyncing, awaiting_first_diff: awaitingFirstDiff };
+  });
+  total(
+    'tickwire_feed_book_gaps_total',
+    'Depth diffs that did not follow the previous one',
+    () => feed().books.gaps,
+  );
+  total(
+    'tickwire_feed_book_resyncs_total',
+    'Order books resynced from a snapshot',
+    () => feed().books.resyncs,
+  );
+  total(
+    'tickwire_feed_malformed_total',
+    'Exchange frames skipped as malformed',
+    () => feed().mapper.malformed,
+  );
 }

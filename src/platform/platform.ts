@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createBus, type MessageBus } from '../bus/index.ts';
 import type { TickwireConfig } from '../config/index.ts';
-import { SimulatedFeed, simulatedUniverse } from '../feeds/simulator/index.ts';
 import {
+  Cluster,
   createAuthenticator,
   createHttpServer,
   Gateway,
@@ -14,12 +16,11 @@ import {
 import { createMetricsRegistry } from '../monitor/index.ts';
 import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
+import { binanceNormalizer } from '../feeds/index.ts';
+import { startMarketFeed } from './market-feed.ts';
+import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
-/** Market events per second the built-in simulator emits over all its symbols. */
-export const SIMULATOR_EVENTS_PER_SECOND = 5_000;
-/** Seed of the simulated market: the same config replays the same prices. */
-export const SIMULATOR_SEED = 1;
 /** Symbols listed by GET /api/v1/ticker and the dashboard. */
 const TICKER_ROWS = 50;
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -43,29 +44,46 @@ const dashboardHtml = readFileSync(new URL('../../web/index.html', import.meta.u
  */
 export async function startPlatform(config: TickwireConfig, log: Logger): Promise<Platform> {
   const startedAt = Date.now();
+  const registry = new SymbolRegistry();
+  const adopter = new RemoteTickAdopter(registry);
   const bus = createBus(config.bus, {
+    prefix: config.busPrefix,
+    rewriteInbound: adopter.adopt,
+    onGap: (topic, missed) => {
+      log.warn({ topic, missed }, 'messages lost on the broker');
+      // Runs only once broker messages flow, which is after `gateway` below exists.
+      gateway.recorder.noteGap(topic, missed);
+    },
     onHandlerError: (error, topic) => log.warn({ err: error, topic }, 'bus handler failed'),
   });
-  const registry = new SymbolRegistry();
   // The pipeline starts before the feed registers its symbols: its partitioner learns them on
   // first lookup, so the registry stays the single source of symbol ids.
   const pipeline = await TickPipeline.start({
     registry,
     bus,
+    profile: config.profile,
+    // Exchange frames are parsed, and order books kept, inside the workers that own the symbols.
+    ...(config.feed === 'none' ? {} : { normalizer: binanceNormalizer() }),
     workers: config.workers,
+    ringCapacity: config.ringCapacity,
+    inputPolicy: config.inputPolicy,
+    quality: { staleAfterMs: config.staleAfterMs, spikeStdDevs: config.spikeStdDevs },
     onWorkerError: (index, error) => log.error({ err: error, worker: index }, 'pipeline worker failed'),
+    // The feed hears the restart too and resyncs that worker's books from fresh snapshots.
+    onWorkerRestart: (index, symbolIds) =>
+      log.warn({ worker: index, symbols: symbolIds.length }, 'pipeline worker restarted'),
+    onWorkerGaveUp: (index, restarts) =>
+      log.error({ worker: index, restarts }, 'pipeline worker keeps failing; its partition stays down'),
   });
-  const simulator =
-    config.feed === 'sim'
-      ? new SimulatedFeed({
-          universe: simulatedUniverse(config.symbols),
-          registry,
-          sink: pipeline,
-          eventsPerSecond: SIMULATOR_EVENTS_PER_SECOND,
-          seed: SIMULATOR_SEED,
-        })
-      : undefined;
-  const snapshot = new MarketSnapshot(bus, registry);
+  const feed = await startMarketFeed(config, registry, pipeline, log).catch(async (error: unknown) => {
+    // Nothing else holds the workers and the broker connection: release them, or the process stays.
+    await pipeline.stop();
+    await bus.close();
+    throw error;
+  });
+  // Only a node with a feed keeps a market snapshot: on a gateway node of a cluster it would
+  // subscribe to all market data on the broker (docs/SCALING.md).
+  const snapshot = config.feed === 'none' ? undefined : new MarketSnapshot(bus, registry);
   const auth = createAuthenticator({
     ...config.auth,
     apiKeys: [
@@ -81,71 +99,116 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     auth,
     ...gatewaySettings(config),
   });
+  const cluster = new Cluster({ bus, gateway, nodeId: newNodeId(config.port) });
 
-  const metrics = createMetricsRegistry({ bus, pipeline, gateway });
+  const metrics = createMetricsRegistry({
+    bus,
+    pipeline,
+    gateway,
+    ...(feed ? { feed: () => feed.health() } : {}),
+  });
   const server = createHttpServer({
     routes: {
-      ...managementRoutes(gateway, auth),
+      ...managementRoutes(gateway, auth, cluster),
       'GET /': (_request, response) => {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(dashboardHtml);
       },
-      'GET /health': (_request, response) =>
-        sendJson(response, 200, {
-          status: 'ok',
+      'GET /health': (_request, response) => {
+        const busHealth = bus.health();
+        // A node cut off from its broker still serves what it makes itself, but its clients miss
+        // everything published elsewhere: 503 takes it out of a load balancer's rotation.
+        const healthy = busHealth.state === 'connected';
+        sendJson(response, healthy ? 200 : 503, {
+          status: healthy ? 'ok' : 'degraded',
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           workersAlive: pipeline.stats().workers.filter((worker) => worker.alive).length,
-        }),
+          bus: busHealth,
+        });
+      },
       'GET /api/v1/stats': (_request, response) =>
         sendJson(response, 200, {
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-          config: { bus: config.bus, feed: config.feed, workers: config.workers, symbols: registry.size },
+          config: {
+            bus: bus.health().url ?? 'memory',
+            feed: config.feed,
+            profile: config.profile,
+            workers: pipeline.settings.workers,
+            symbols: registry.size,
+          },
           pipeline: pipeline.stats(),
-          bus: bus.stats(),
+          bus: { ...bus.stats(), ...bus.health(), remoteTicksUnadoptable: adopter.unadoptable },
           gateway: { connections: gateway.connectionCount, ...gateway.counters },
         }),
       'GET /metrics': async (_request, response) => {
         response.writeHead(200, { 'content-type': metrics.contentType });
         response.end(await metrics.metrics());
       },
+      'GET /api/v1/feeds': (_request, response) =>
+        sendJson(response, 200, feed ? { feed: config.feed, ...feed.health() } : { feed: 'none' }),
+      'GET /api/v1/symbols': (_request, response) =>
+        sendJson(response, 200, {
+          symbols: [...registry].map(({ id, venue, symbol, priceScale, sizeScale }) => ({
+            id,
+            venue,
+            symbol,
+            priceScale,
+            sizeScale,
+          })),
+        }),
       'GET /api/v1/ticker': (_request, response) =>
-        sendJson(response, 200, { symbols: snapshot.rows(TICKER_ROWS) }),
+        sendJson(response, 200, { symbols: snapshot?.rows(TICKER_ROWS) ?? [] }),
     },
     onHandlerError: (error, route) => log.error({ err: error, route }, 'HTTP handler failed'),
   });
   gateway.attach(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  simulator?.start();
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   let stopping: Promise<void> | undefined;
-  return {
-    url: `http://${host}:${address.port}`,
-    bus,
-    pipeline,
-    registry,
-    gateway,
-    stop() {
-      stopping ??= (async () => {
-        simulator?.stop();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await gateway.close(SHUTDOWN_DEADLINE_MS);
-        server.closeIdleConnections();
-        const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
-        await closed;
-        clearTimeout(deadline);
-        snapshot.close();
-        await pipeline.stop();
-        await bus.close();
-      })();
-      return stopping;
-    },
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await feed?.stop();
+      cluster.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close(SHUTDOWN_DEADLINE_MS);
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
+      await closed;
+      clearTimeout(deadline);
+      snapshot?.close();
+      await pipeline.stop();
+      await bus.close();
+    })();
+    return stopping;
   };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // A port in use: release the feed, the workers and the broker connection, or the process stays.
+    await stop();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  cluster.start(url);
+  return { url, bus, pipeline, registry, gateway, stop };
+}
+
+/**
+ * A node id unique among the nodes sharing a broker, readable in logs and in /api/v1/cluster/nodes:
+ * host name, port and a random suffix (two nodes on one host may both have asked for port 0).
+ */
+function newNodeId(port: number): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 40) || 'node';
+  return `${host}-${port}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +40,37 @@ describe('tickwire command', () => {
     const result = run('start', '--port', 'abc');
     assert.equal(result.status, 2);
     assert.match(result.stderr, /BAD_CONFIG: invalid configuration: port \(from --port\)/);
+  });
+
+  it('exits 1 naming the URL when the feed cannot start, instead of hanging on its workers', () => {
+    const result = run(
+      'start',
+      '--port',
+      '0',
+      '--feed',
+      'binance',
+      '--binance-rest-url',
+      'http://127.0.0.1:1',
+    );
+    assert.equal(result.status, 1, `exit status ${result.status}, signal ${result.signal}`);
+    assert.match(
+      result.stderr,
+      /FEED_REST_FAILED: GET http:\/\/127\.0\.0\.1:1\/api\/v3\/exchangeInfo failed/,
+    );
+  });
+
+  it('exits 1 when the port is taken, instead of hanging on its workers', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      // The port is bound in the kernel, so blocking this event loop in spawnSync changes nothing.
+      const result = run('start', '--port', String(port), '--symbols', '5');
+      assert.equal(result.status, 1, `exit status ${result.status}, signal ${result.signal}`);
+      assert.match(result.stderr, /EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('rejects an unknown flag with exit code 2', () => {

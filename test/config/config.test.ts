@@ -3,13 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  CONFIG_KEYS,
-  configSchema,
-  defaultWorkers,
-  FILE_ONLY_KEYS,
-  loadConfig,
-} from '../../src/config/index.ts';
+import { CONFIG_KEYS, configSchema, FILE_ONLY_KEYS, loadConfig } from '../../src/config/index.ts';
 import { isTickwireError } from '../../src/errors.ts';
 
 function configFile(content: unknown): string {
@@ -47,10 +41,12 @@ describe('loadConfig', () => {
         bus: 'memory',
         feed: 'sim',
         symbols: 100,
-        workers: defaultWorkers(),
+        workers: undefined,
         logLevel: 'info',
       },
     );
+    assert.equal(config.profile, 'throughput', "the profile's settings apply unless a key overrides them");
+    assert.deepEqual(config.feedStreams, ['trade', 'bookTicker', 'depth']);
     assert.deepEqual(config.recoverableTopics, ['orders.>', 'fills.>', 'bots.>', 'alerts.>']);
     assert.deepEqual(config.anonymousTopics, ['md.>']);
     assert.deepEqual(config.auth.apiKeys, []);
@@ -116,11 +112,23 @@ describe('loadConfig', () => {
     );
     assert.match(
       rejection(() => loadConfig({ flags: { feed: 'kraken' } })),
-      /feed \(from --feed\).*must be one of: sim, none/,
+      /feed \(from --feed\).*must be one of: sim, binance, none/,
     );
     assert.match(
-      rejection(() => loadConfig({ flags: { bus: 'redis://127.0.0.1:6379' } })),
-      /bus \(from --bus\)/,
+      rejection(() => loadConfig({ flags: { ringCapacity: '1000' } })),
+      /ringCapacity \(from --ring-capacity\).*power of two/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { feedStreams: 'trade,ticker' } })),
+      /feedStreams \(from --feed-streams\)/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { bus: 'kafka://127.0.0.1:9092' } })),
+      /bus \(from --bus\).*"kafka:\/\/127.0.0.1:9092" is not valid.*redis:\/\/host:port/,
+    );
+    assert.match(
+      rejection(() => loadConfig({ flags: { busPrefix: 'a.b-rpc' } })),
+      /busPrefix \(from --bus-prefix\).*request namespace/,
     );
     assert.match(
       rejection(() => loadConfig({ flags: { symbols: 'BTC-USD' } })),

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { type AuthConfig, createAuthenticator } from '../../src/gateway/auth.ts';
 import { Gateway, type GatewayLimits } from '../../src/gateway/gateway.ts';
 import { createHttpServer } from '../../src/gateway/http-server.ts';
+import { Cluster } from '../../src/gateway/cluster.ts';
 import { managementRoutes } from '../../src/gateway/rest-api.ts';
 import { gatewaySettings } from '../../src/platform/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
@@ -59,10 +60,12 @@ export async function startGateway(
     ...(history ? { history } : {}),
     compressionThreshold: compressionThreshold ?? 0,
   });
-  const server = createHttpServer({ routes: managementRoutes(gateway, authenticator) });
+  const cluster = new Cluster({ bus, gateway, nodeId: 'test-node' });
+  const server = createHttpServer({ routes: managementRoutes(gateway, authenticator, cluster) });
   gateway.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  cluster.start(`http://127.0.0.1:${port}`);
   return {
     url: `ws://127.0.0.1:${port}`,
     http: `http://127.0.0.1:${port}`,
@@ -71,6 +74,7 @@ export async function startGateway(
     registry,
     server,
     async stop() {
+      cluster.close();
       await gateway.close(1_000);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,7 +5,6 @@ import { isTickwireError } from '../../src/errors.ts';
 import {
   ENTRY_OVERHEAD_BYTES,
   type RecoveryResult,
-  type StreamPosition,
   TopicHistory,
   type TopicHistoryOptions,
 } from '../../src/gateway/history.ts';
@@ -130,41 +129,24 @@ describe('TopicHistory', () => {
     }
   });
 
-  it('appendAt follows broker offsets and reports gaps, duplicates and resets', () => {
+  it('skip moves past messages the bus lost, so nobody recovers across the hole', () => {
     const h = history();
-    const at = (epoch: string, offset: number): StreamPosition => ({ epoch, offset });
+    h.append('orders.a', 'o1', 0);
+    h.append('orders.a', 'o2', 0);
+    const { epoch } = h.position('orders.a');
+    h.skip('orders.a', 3);
+    assert.deepEqual(h.position('orders.a'), { epoch, offset: 5 });
     assert.equal(
-      h.appendAt('md', 'm10', at('B', 10), 0),
-      'appended',
-      'a new stream starts where the broker is',
+      failure(h.since('orders.a', { epoch, offset: 2 }, 0)),
+      'too_old',
+      'offsets 3-5 never arrived',
     );
-    assert.deepEqual(h.position('md'), { epoch: 'B', offset: 10 });
-    assert.equal(h.appendAt('md', 'm11', at('B', 11), 0), 'appended');
-    assert.equal(h.appendAt('md', 'm12', at('B', 12), 0), 'appended');
-    assert.deepEqual(recoveredOffsets(h.since('md', at('B', 9), 0)), [10, 11, 12]);
-    assert.equal(failure(h.since('md', at('B', 8), 0)), 'too_old', 'offset 9 was never received');
-
-    assert.equal(h.appendAt('md', 'm11 again', at('B', 11), 0), 'duplicate');
-    assert.equal(h.appendAt('md', 'm15', at('B', 15), 0), 'gap', '13 and 14 never arrived');
-    assert.equal(failure(h.since('md', at('B', 12), 0)), 'too_old', 'a client at 12 cannot get 13');
-    assert.deepEqual(recoveredOffsets(h.since('md', at('B', 14), 0)), [15]);
-    assert.equal(h.appendAt('md', 'm16', at('B', 16), 0), 'appended');
-
-    assert.equal(h.appendAt('md', 'n1', at('C', 1), 0), 'reset', 'the broker stream was recreated');
-    assert.equal(failure(h.since('md', at('B', 16), 0)), 'epoch_changed');
-    assert.deepEqual(recoveredOffsets(h.since('md', at('C', 0), 0)), [1]);
-
-    const stats = h.stats();
-    assert.equal(stats.gaps, 1);
-    assert.equal(stats.duplicates, 1);
-    assert.equal(stats.resets, 1);
-    assert.equal(stats.evictions.gap, 3, 'm10..m12 dropped at the gap');
-    assert.equal(stats.evictions.reset, 2, 'm15, m16 dropped at the reset');
-    assert.equal(stats.entries, 1);
-    assert.throws(
-      () => h.appendAt('md', 'x', at('C', 0), 0),
-      (error) => isTickwireError(error, 'BAD_CONFIG'),
-    );
+    assert.deepEqual(h.append('orders.a', 'o6', 0), { epoch, offset: 6 });
+    assert.deepEqual(recoveredOffsets(h.since('orders.a', { epoch, offset: 5 }, 0)), [6]);
+    h.skip('never.seen', 2);
+    assert.equal(h.stats().topics, 1, 'a topic with no stream gets none from a gap');
+    assert.equal(h.stats().gaps, 1);
+    assert.equal(h.stats().evictions.gap, 2);
   });
 
   it('keeps memory bounded across many topics by dropping the least recently used stream', () => {

@@ -74,7 +74,12 @@ describe('REST management API', () => {
       data: { level: 'critical', text: 'p99 above target' },
       priority: 'high',
     });
-    assert.deepEqual(sent.body, { topic: 'alerts.performance', reached: 1 });
+    assert.deepEqual(sent.body, {
+      topic: 'alerts.performance',
+      reached: 1,
+      nodes: [{ node: 'test-node', reached: 1 }],
+      missing: [],
+    });
     const filteredOut = await call('POST', '/api/v1/websocket/broadcast', {
       topic: 'alerts.performance',
       data: { level: 'info' },

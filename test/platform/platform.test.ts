@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.ts';
+import { startExchangeSimulator } from '../../src/feeds/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
 import { Tick } from '../../src/wire/index.ts';
 
@@ -90,8 +91,29 @@ describe('platform (tickwire start)', () => {
     assert.ok(value('tickwire_bus_published_total') >= value('tickwire_pipeline_ticks_published_total'));
     assert.equal(value('tickwire_pipeline_workers_alive'), 2);
     assert.equal(value('tickwire_gateway_connections'), 0);
-    assert.match(text, /^tickwire_pipeline_dropped_total\{reason="ring_full"\} 0$/m);
+    assert.match(text, /^tickwire_pipeline_dropped_total\{reason="ringFull"\} 0$/m);
+    assert.equal(value('tickwire_bus_connected'), 1, 'the memory bus is always connected');
+    assert.ok(value('tickwire_feed_messages_total') > 0, 'the Binance adapter reads the simulator');
+    assert.match(text, /^tickwire_feed_connections\{state="live"\} [1-9]/m);
     assert.match(text, /^tickwire_nodejs_eventloop_lag_seconds /m, 'process metrics are included');
+  });
+
+  it('reports the feed: the simulator read by the Binance adapter, books in sync', async () => {
+    const feed = await eventually(async () => {
+      const body = (await (await fetch(`${platform.url}/api/v1/feeds`)).json()) as {
+        feed: string;
+        venue: string;
+        symbols: number;
+        totals: { connections: number; byState: { live: number } };
+        books: { books: number; inSync: number };
+      };
+      return body.books.books > 0 && body.books.inSync === body.books.books ? body : undefined;
+    });
+    assert.equal(feed.feed, 'sim');
+    assert.equal(feed.venue, 'SIM');
+    assert.equal(feed.symbols, 20);
+    assert.equal(feed.totals.byState.live, feed.totals.connections);
+    assert.equal(feed.books.books, 20, 'one local order book per symbol with the depth stream');
   });
 
   it('serves the dashboard and answers unknown routes with a JSON 404', async () => {
@@ -103,5 +125,46 @@ describe('platform (tickwire start)', () => {
     assert.deepEqual(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
     const wrongMethod = await fetch(`${platform.url}/health`, { method: 'DELETE' });
     assert.equal(wrongMethod.status, 405);
+  });
+});
+
+describe('platform with --feed binance, pointed at a simulator', () => {
+  it('reads the given URLs under venue BINANCE, for the named symbols', async () => {
+    const simulator = await startExchangeSimulator({ symbols: 10, eventsPerSecond: 2_000 });
+    const config = loadConfig({
+      flags: {
+        port: '0',
+        feed: 'binance',
+        binanceRestUrl: simulator.url,
+        binanceWsUrl: simulator.wsUrl,
+        symbols: 'BTCUSDT,ETHUSDT',
+        feedStreams: 'trade,bookTicker',
+        logLevel: 'silent',
+      },
+    });
+    const platform = await startPlatform(config, pino({ level: 'silent' }));
+    try {
+      const rows = await eventually(async () => {
+        const body = (await (await fetch(`${platform.url}/api/v1/ticker`)).json()) as {
+          symbols: { venue: string; symbol: string; price: string | null }[];
+        };
+        return body.symbols.every((row) => row.price) && body.symbols.length === 2 ? body.symbols : undefined;
+      });
+      assert.deepEqual(
+        rows.map((row) => `${row.venue}:${row.symbol}`),
+        ['BINANCE:BTCUSDT', 'BINANCE:ETHUSDT'],
+      );
+      const feed = (await (await fetch(`${platform.url}/api/v1/feeds`)).json()) as {
+        feed: string;
+        venue: string;
+        totals: { streams: number };
+      };
+      assert.equal(feed.feed, 'binance');
+      assert.equal(feed.venue, 'BINANCE');
+      assert.equal(feed.totals.streams, 4);
+    } finally {
+      await platform.stop();
+      await simulator.close();
+    }
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * The `ingest` benchmark's simulator process: the Binance-compatible exchange simulator on
+ * loopback, alone in its process so its CPU time is measured apart from the node it feeds.
+ * The rate is changed without restarting (connections and books stay) through the slowDown
+ * fault's rate factor, a fraction of SIMULATOR_MAX_EVENTS_PER_SECOND.
+ */
+import { startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
+import { serveRequests } from './ipc.ts';
+import {
+  SIMULATOR_MAX_EVENTS_PER_SECOND,
+  type SimulatorArgs,
+  type SimulatorOps,
+  type SimulatorReady,
+} from './ingest-protocol.ts';
+
+/** Long enough to outlast any run: a rate holds until the next request. */
+const RATE_HOLD_MS = 3_600_000;
+const MAX_LIFETIME_MS = 10 * 60_000;
+
+const args = JSON.parse(process.argv[2] ?? '{}') as SimulatorArgs;
+const simulator = await startExchangeSimulator({
+  symbols: args.symbols,
+  eventsPerSecond: SIMULATOR_MAX_EVENTS_PER_SECOND,
+});
+
+function setRate(eventsPerSecond: number): number {
+  const factor = Math.min(1, Math.max(0, eventsPerSecond / SIMULATOR_MAX_EVENTS_PER_SECOND));
+  simulator.faults.slowDown({ durationMs: RATE_HOLD_MS, rateFactor: factor });
+  return factor * SIMULATOR_MAX_EVENTS_PER_SECOND;
+}
+setRate(args.initialEventsPerSecond);
+
+let start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+
+serveRequests<SimulatorOps>(
+  {
+    rate: ({ eventsPerSecond }) => ({ eventsPerSecond: setRate(eventsPerSecond) }),
+    begin: () => {
+      start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+      return { ok: true };
+    },
+    end: () => {
+      const cpu = process.cpuUsage(start.cpu);
+      const stats = simulator.stats();
+      return {
+        elapsedMs: performance.now() - start.at,
+        cpuMs: (cpu.user + cpu.system) / 1_000,
+        events: stats.events - start.stats.events,
+        eventsSkipped: stats.eventsSkipped - start.stats.eventsSkipped,
+        framesWritten: stats.framesWritten - start.stats.framesWritten,
+      };
+    },
+  },
+  { url: simulator.url, wsUrl: simulator.wsUrl } satisfies SimulatorReady,
+  MAX_LIFETIME_MS,
+);
