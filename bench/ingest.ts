@@ -47,6 +47,9 @@ const MIN_EVENTS_PER_SECOND = 3_000;
 const WARM_EVENTS_PER_SECOND = { 1_000: 25_000, 50_000: 50_000 } as Record<number, number>;
 const WARM_IN_SYNC = 0.99;
 const PROFILE_INTERVAL_US = 200;
+/** Unmeasured windows before the half-rate step, until one holds (settleAt). */
+const SETTLE_ATTEMPTS = 10;
+const SETTLE_WINDOW_MS = 300;
 /** The simulator answers between batches; at 50,000 symbols a subscription burst keeps it busy for seconds. */
 const SIM_TIMEOUT_MS = 30_000;
 /** Set to a directory to write a CPU profile of each node process (node --cpu-prof). */
@@ -192,6 +195,25 @@ function describeStep(what: string, step: Step<NodeWindow | ParseOnlyWindow>): s
     `${Math.round(perSecond(c.frames, c.elapsedMs))} frames/s, ${Math.round(ticks)} ticks/s; ${step.why}; ` +
     `cpu sim ${round(step.sim.cpuMs / step.sim.elapsedMs)} consumer ${round(c.cpuMs / c.elapsedMs)}`
   );
+}
+
+/**
+ * Runs short unmeasured windows at `rate` until one holds: after an overloaded step the
+ * simulator's socket buffers and the node's rings still hold seconds of backlog, which would
+ * otherwise be measured as the next step's latency.
+ */
+async function settleAt<W extends NodeWindow | ParseOnlyWindow>(
+  ctx: BenchContext,
+  sim: Simulator,
+  consumer: Consumer<W>,
+  rate: number,
+  plan: Plan,
+): Promise<void> {
+  for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
+    const probe = await measureStep(sim, consumer, rate, plan.settleMs, SETTLE_WINDOW_MS);
+    if (probe.held) return;
+    ctx.note(`settling at ${rate} events/s, attempt ${attempt}: ${probe.why}`);
+  }
 }
 
 /**
@@ -409,6 +431,7 @@ async function measureNode(
 
     // Half the best step's event rate, as the simulator actually made it.
     const halfRate = Math.max(1_000, Math.round(perSecond(best.sim.events, best.sim.elapsedMs) / 2));
+    await settleAt(ctx, sim, windows, halfRate, plan);
     const half = await measureStep(sim, windows, halfRate, plan.settleMs, plan.halfRateMs);
     const h = half.consumer;
     ctx.note(describeStep(`node ${profile} half rate`, half));

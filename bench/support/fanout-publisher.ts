@@ -6,12 +6,16 @@ import { wallClockMs } from './fanout-protocol.ts';
  * time it was due on the feed's clock. Each turn publishes what is due by then: a message due
  * while the server is busy waits for the server's current turn to end, and that wait is part of
  * its latency measured from its due time (so is the timer's resolution, up to ~1 ms, when the
- * server is idle). One turn publishes at most MAX_BURST_MS worth of messages, so a server that
+ * server is idle). One turn publishes at most `maxBurstMs` worth of messages, so a server that
  * cannot keep up falls behind the clock (and the step says so) instead of taking ever bigger
- * bursts.
+ * bursts. With `conflate`, a publisher that is behind skips to the newest messages due instead,
+ * as the node's tick pipeline does under its `conflate` input policy: round-robin over the
+ * symbols, the last `symbolCount` messages due are the latest of each symbol (`conflated` counts
+ * the skipped ones).
  */
 
-const MAX_BURST_MS = 50;
+/** The default most messages of one turn, in ms of the rate: big bursts amortize the server's per-turn cost. */
+const DEFAULT_MAX_BURST_MS = 50;
 /**
  * A step is on schedule when its last message went out within this fraction of its duration
  * plus SCHEDULE_SLACK_MS: one garbage collection or descheduling (tens of ms) must not fail a short
@@ -22,6 +26,8 @@ const SCHEDULE_SLACK_MS = 20;
 
 export interface PublishStep {
   published: number[];
+  /** Messages skipped by a conflating publisher that was behind. */
+  conflated: number;
   elapsedMs: number;
   onSchedule: boolean;
   maxBurst: number;
@@ -30,29 +36,49 @@ export interface PublishStep {
 /** Publishes message `symbolIndex`, which was due at `dueMs` (wallClockMs). */
 export type PublishOne = (symbolIndex: number, dueMs: number) => void;
 
+export interface PublisherOptions {
+  /** The most messages of one turn, in ms of the rate. */
+  maxBurstMs?: number;
+  /** Behind by more than a burst: skip to the newest messages due instead of falling behind. */
+  conflate?: boolean;
+}
+
 export class RatePublisher {
   private next = 0;
+  private readonly maxBurstMs: number;
+  private readonly conflate: boolean;
 
   constructor(
     private readonly symbolCount: number,
     private readonly publishOne: PublishOne,
-  ) {}
+    options: PublisherOptions = {},
+  ) {
+    this.maxBurstMs = options.maxBurstMs ?? DEFAULT_MAX_BURST_MS;
+    this.conflate = options.conflate ?? false;
+  }
 
   run(rate: number, durationMs: number): Promise<PublishStep> {
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
     const published = new Array<number>(this.symbolCount).fill(0);
-    const maxBurst = Math.max(1, Math.round((rate * MAX_BURST_MS) / 1000));
+    const maxBurst = Math.max(1, Math.round((rate * this.maxBurstMs) / 1000));
     const intervalMs = 1000 / rate;
     // Past this the step stops even if behind: it has failed anyway and must end by itself.
     const deadlineMs = durationMs * 2 + 100;
     const start = performance.now();
     const startWall = wallClockMs();
     let sent = 0;
+    let conflated = 0;
     let largestBurst = 0;
     return new Promise((resolve) => {
       const turn = () => {
         const elapsed = performance.now() - start;
         const due = Math.min(total, Math.floor(elapsed / intervalMs) + 1);
+        if (this.conflate && due - sent > maxBurst) {
+          const skipped = due - sent - maxBurst;
+          this.next = (this.next + skipped) % this.symbolCount;
+          sent += skipped;
+          conflated += skipped;
+        }
         const burst = Math.min(due - sent, maxBurst);
         for (let i = 0; i < burst; i++) {
           const symbol = this.next;
@@ -74,6 +100,7 @@ export class RatePublisher {
         const elapsedMs = performance.now() - start;
         resolve({
           published,
+          conflated,
           elapsedMs,
           onSchedule: sent === total && elapsedMs <= durationMs * (1 + SCHEDULE_SLACK) + SCHEDULE_SLACK_MS,
           maxBurst: largestBurst,

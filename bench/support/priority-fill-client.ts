@@ -82,6 +82,7 @@ async function connectClient(port: number, path: string, client: number, index: 
     }
     const now = wallClockMs();
     const fill = message.data as BenchFill;
+    if (fill.warmup) return;
     fillsReceived[index]!++;
     fromPublishUs.push((now - fill.publishedMs) * 1000);
     fromScheduleUs.push((now - fill.scheduledMs) * 1000);

@@ -1,6 +1,6 @@
 /**
  * Child process of the priority benchmark: the gateway (argv[2]: 'lanes' or 'fifo'), offered
- * market data at a set rate (more than its clients can read) while a fill is published on
+ * market data at a set rate (more than it can deliver, so the source conflates) while a fill is published on
  * fills.acc1 every few milliseconds, all from this process's event loop as the node's feeds and
  * trading engine would.
  */
@@ -15,6 +15,7 @@ import {
   FILL_TOPIC,
   LANE_MODES,
   type LaneMode,
+  MD_BURST_MS,
   type PriorityServerOps,
 } from './priority-protocol.ts';
 
@@ -31,11 +32,14 @@ const node = await startBenchGateway({
 const topics = Array.from({ length: SYMBOL_COUNT }, (_, i) => tradeTopic(i));
 const venueId = node.registry.info(node.symbolIds[0]!).venueId;
 let sequence = 0;
-const publisher = new RatePublisher(SYMBOL_COUNT, (symbol, dueMs) =>
-  node.bus.publish(
-    topics[symbol]!,
-    tradeTick(venueId, node.symbolIds[symbol]!, ++sequence, dueMs, wallClockMs(), BENCH_SCALES),
-  ),
+const publisher = new RatePublisher(
+  SYMBOL_COUNT,
+  (symbol, dueMs) =>
+    node.bus.publish(
+      topics[symbol]!,
+      tradeTick(venueId, node.symbolIds[symbol]!, ++sequence, dueMs, wallClockMs(), BENCH_SCALES),
+    ),
+  { maxBurstMs: MD_BURST_MS, conflate: true },
 );
 let fillNumber = 0;
 
@@ -43,12 +47,13 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 serveRequests<PriorityServerOps>(
   {
-    async run({ mdRate, durationMs, fillIntervalMs }) {
+    async run({ mdRate, warmupMs, durationMs, fillIntervalMs }) {
       const conflatedBefore = sum(node.gateway.counters.conflated);
       const closedBefore = { ...node.gateway.counters.closed };
       const cpu = process.cpuUsage();
       const start = wallClockMs();
-      const fillsDue = Math.floor(durationMs / fillIntervalMs);
+      const fillsDue = Math.floor((warmupMs + durationMs) / fillIntervalMs);
+      const warmupFills = Math.floor(warmupMs / fillIntervalMs);
       let fills = 0;
       // Each fill has its own due time; a turn publishes every fill due by then (a late timer
       // does not thin them out), so the gap between due and published times shows how long the
@@ -63,6 +68,7 @@ serveRequests<PriorityServerOps>(
             account: FILL_ACCOUNT,
             publishedMs: wallClockMs(),
             scheduledMs: start + fills * fillIntervalMs,
+            warmup: fills <= warmupFills,
           };
           node.bus.publish(FILL_TOPIC, fill);
         }
@@ -72,7 +78,7 @@ serveRequests<PriorityServerOps>(
       timer = setTimeout(publishDueFills, fillIntervalMs);
       let step;
       try {
-        step = await publisher.run(mdRate, durationMs);
+        step = await publisher.run(mdRate, warmupMs + durationMs);
       } finally {
         clearTimeout(timer);
       }
@@ -86,7 +92,8 @@ serveRequests<PriorityServerOps>(
         startMs: start,
         endMs: wallClockMs(),
         mdPublished: step.published.reduce((a, b) => a + b, 0),
-        fillsPublished: fills,
+        mdConflated: step.conflated,
+        fillsPublished: fills - warmupFills,
         elapsedMs: step.elapsedMs,
         conflated: sum(node.gateway.counters.conflated) - conflatedBefore,
         closed,

@@ -5,8 +5,14 @@ import { admitSnapshots, flushPending } from './record-queue.ts';
 import type { WorkerLink } from './worker-link.ts';
 
 const IDLE_WAIT_MS = 100;
-/** Passes over the output rings in one drain turn (each pass takes one batch per ring). */
-const MAX_DRAIN_PASSES = 64;
+/**
+ * A drain turn also ends after this long, so that a node whose subscribers make each publish
+ * expensive (a gateway fanning ticks out to thousands of clients: ~100 µs a tick) still reads its
+ * sockets and takes a fill from the trading engine every few milliseconds.
+ */
+const DRAIN_TURN_MS = 2;
+/** Ticks published between two looks at the clock: a turn overruns DRAIN_TURN_MS by one chunk at most. */
+const DRAIN_CHUNK = 32;
 
 export interface TickDrainParts {
   /** The links, by worker index (the pipeline's own array, filled as workers start). */
@@ -51,25 +57,32 @@ export class TickDrain {
 
   /**
    * Publishes what the output rings hold, one adaptive batch per ring and pass, for up to
-   * drainYieldBudget ticks; moves waiting conflated ticks into rings with room; then yields to other
-   * I/O: again at once while ticks flow, or after a wait on the rings (Atomics.waitAsync, so the
-   * event loop stays free) when idle.
+   * drainYieldBudget ticks or DRAIN_TURN_MS; moves waiting conflated ticks into rings with room;
+   * then yields to other I/O: again at once while ticks flow, or after a wait on the rings
+   * (Atomics.waitAsync, so the event loop stays free) when idle.
    */
   readonly drain = (): void => {
     if (this.stopped) return;
     const budget = this.parts.drainYieldBudget;
     const links = this.parts.links;
-    // Each turn starts at the next ring, so no ring waits behind the others when the budget binds.
+    // Each turn starts at the next ring, so no ring waits behind the others when a limit binds.
     const first = this.drainTurn++ % links.length;
+    const deadline = performance.now() + DRAIN_TURN_MS;
     let total = 0;
-    for (let pass = 0; pass < MAX_DRAIN_PASSES && total < budget; pass++) {
+    let inTime = true;
+    while (total < budget && inTime) {
       let drained = 0;
-      for (let i = 0; i < links.length; i++) {
+      for (let i = 0; i < links.length && inTime; i++) {
         const link = links[(first + i) % links.length]!;
         const backlog = link.output.available();
-        const batch = link.drainBatch.next(backlog);
-        const room = budget - total - drained;
-        if (backlog > 0 && room > 0) drained += link.output.poll(this.publishTick, Math.min(batch, room));
+        const batch = Math.min(link.drainBatch.next(backlog), budget - total - drained);
+        for (let done = 0; done < batch && inTime;) {
+          const polled = link.output.poll(this.publishTick, Math.min(DRAIN_CHUNK, batch - done));
+          if (polled === 0) break;
+          done += polled;
+          drained += polled;
+          inTime = performance.now() < deadline;
+        }
       }
       total += drained;
       if (drained === 0) break;
