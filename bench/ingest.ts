@@ -47,8 +47,9 @@ const MIN_EVENTS_PER_SECOND = 3_000;
 const WARM_EVENTS_PER_SECOND = { 1_000: 25_000, 50_000: 50_000 } as Record<number, number>;
 const WARM_IN_SYNC = 0.99;
 const PROFILE_INTERVAL_US = 200;
-/** Unmeasured windows before the half-rate step, until one holds (settleAt). */
+/** Unmeasured windows before the half-rate step, until two in a row hold (settleAt). */
 const SETTLE_ATTEMPTS = 10;
+const SETTLED_IN_A_ROW = 2;
 const SETTLE_WINDOW_MS = 300;
 /** The simulator answers between batches; at 50,000 symbols a subscription burst keeps it busy for seconds. */
 const SIM_TIMEOUT_MS = 30_000;
@@ -198,9 +199,9 @@ function describeStep(what: string, step: Step<NodeWindow | ParseOnlyWindow>): s
 }
 
 /**
- * Runs short unmeasured windows at `rate` until one holds: after an overloaded step the
- * simulator's socket buffers and the node's rings still hold seconds of backlog, which would
- * otherwise be measured as the next step's latency.
+ * Runs short unmeasured windows at `rate` until SETTLED_IN_A_ROW hold in a row: after an
+ * overloaded step the simulator's socket buffers and the node's rings still hold seconds of
+ * backlog, which would otherwise be measured as the next step's latency.
  */
 async function settleAt<W extends NodeWindow | ParseOnlyWindow>(
   ctx: BenchContext,
@@ -209,10 +210,11 @@ async function settleAt<W extends NodeWindow | ParseOnlyWindow>(
   rate: number,
   plan: Plan,
 ): Promise<void> {
-  for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
+  let inARow = 0;
+  for (let attempt = 1; attempt <= SETTLE_ATTEMPTS && inARow < SETTLED_IN_A_ROW; attempt++) {
     const probe = await measureStep(sim, consumer, rate, plan.settleMs, SETTLE_WINDOW_MS);
-    if (probe.held) return;
-    ctx.note(`settling at ${rate} events/s, attempt ${attempt}: ${probe.why}`);
+    inARow = probe.held ? inARow + 1 : 0;
+    if (!probe.held) ctx.note(`settling at ${rate} events/s, attempt ${attempt}: ${probe.why}`);
   }
 }
 
