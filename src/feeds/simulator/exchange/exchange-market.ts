@@ -28,14 +28,17 @@ import type { ParsedStream } from './stream-names.ts';
  * The cadence timer's step. Depth streams push every 100 ms (`@100ms`) or 1000 ms, but not all in
  * the same step: each symbol has a phase (its index modulo the steps in its period), as Binance's
  * per-stream timers are not aligned either. Pushing every symbol's diff at once would turn the
- * stream into one burst per period, which a consumer sees as queueing latency of its own.
+ * stream into one burst per period, which a consumer sees as queueing latency of its own; at 1 ms
+ * steps a consumer of 1,000 symbols gets 10 diffs at a time, not 100 (10 ms steps) or 1,000.
  */
-export const CADENCE_MS = 10;
-/** Steps per 100 ms and per 1000 ms period; index 0 is the 1000 ms speed, as in `diffChannels`. */
-const PHASES = [100, 10] as const;
+export const CADENCE_MS = 1;
+/** Steps per 1000 ms and per 100 ms period; index 0 is the 1000 ms speed, as in `diffChannels`. */
+const PHASES = [1000 / CADENCE_MS, 100 / CADENCE_MS] as const;
 /** Klines: `1s` every 1000 ms, the other intervals every 2000 ms (Binance's update speeds). */
-const KLINE_STEPS = 100;
-const KLINE_OTHER_STEPS = 200;
+const KLINE_STEPS = 1000 / CADENCE_MS;
+const KLINE_OTHER_STEPS = 2000 / CADENCE_MS;
+/** A cadence timer that ran this late catches up at most this many steps (after a long stall, the rest are skipped). */
+const MAX_CATCH_UP_STEPS = 100 / CADENCE_MS;
 
 /**
  * The exchange: per symbol an update id, a trade id, the last trade price and top of book, a
@@ -79,6 +82,7 @@ export class ExchangeMarket {
   private readonly event = emptyMarketEvent();
   private readonly scratch = emptyMarketEvent();
   private cadenceTicks = 0;
+  private cadenceStartMs: number | undefined;
 
   constructor(
     private readonly source: MarketEventSource,
@@ -325,9 +329,18 @@ export class ExchangeMarket {
     return this.channels.size;
   }
 
-  /** One cadence step: the depth pushes of the symbols in this step's phase, and klines on their cadence. */
+  /**
+   * The cadence steps due by `now` (the timer fires late on a busy event loop): the depth pushes
+   * of the symbols in each step's phase, and klines on their cadence.
+   */
   pushCadence(now: number): void {
-    const tick = ++this.cadenceTicks;
+    this.cadenceStartMs ??= now;
+    const due = Math.floor((now - this.cadenceStartMs) / CADENCE_MS);
+    if (due - this.cadenceTicks > MAX_CATCH_UP_STEPS) this.cadenceTicks = due - MAX_CATCH_UP_STEPS;
+    while (this.cadenceTicks < due) this.cadenceStep(++this.cadenceTicks, now);
+  }
+
+  private cadenceStep(tick: number, now: number): void {
     this.pushDepth(1, tick % PHASES[1], now);
     this.pushDepth(0, tick % PHASES[0], now);
     if (tick % KLINE_STEPS === 0) {
