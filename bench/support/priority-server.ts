@@ -1,8 +1,8 @@
 /**
  * Child process of the priority benchmark: the gateway (argv[2]: 'lanes' or 'fifo'), offered
- * market data at a set rate (more than it can deliver, so the source conflates) while a fill is published on
- * fills.acc1 every few milliseconds, all from this process's event loop as the node's feeds and
- * trading engine would.
+ * market data at a set rate (more than it can deliver, so the source conflates) while a fill is
+ * published on fills.acc1 every few milliseconds, all from this process's event loop as the
+ * node's feeds and trading engine would.
  */
 import { serveRequests } from './ipc.ts';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
