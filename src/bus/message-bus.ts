@@ -127,13 +127,8 @@ export type BusKind = (typeof BUS_KINDS)[number];
 export const BUS_STATES = ['connecting', 'connected', 'degraded', 'closed'] as const;
 export type BusState = (typeof BUS_STATES)[number];
 
-export interface BusHealth {
-  kind: BusKind;
-  state: BusState;
-  /** The broker URL, without credentials. */
-  url?: string;
-  /** The last connection or broker error seen, if any (kept after recovery, for diagnosis). */
-  lastError?: string;
+/** What crossed the broker (all 0 on the memory bus): in both a broker bus's health() and stats(). */
+export interface BrokerCounters {
   /** Successful connections after the first. */
   reconnects: number;
   /** Messages received from the broker, before any filtering (echoes, duplicates, malformed). */
@@ -152,6 +147,15 @@ export interface BusHealth {
   gaps: number;
   /** Messages those jumps skipped over. */
   missed: number;
+}
+
+export interface BusHealth extends BrokerCounters {
+  kind: BusKind;
+  state: BusState;
+  /** The broker URL, without credentials. */
+  url?: string;
+  /** The last connection or broker error seen, if any (kept after recovery, for diagnosis). */
+  lastError?: string;
   /** Round trip to the broker, measured every few seconds while connected. */
   rttMs?: number;
 }

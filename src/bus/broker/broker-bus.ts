@@ -3,6 +3,7 @@ import { checkedRequestTimeout, closedError } from '../bus-checks.ts';
 import type { BusSpec } from '../bus-spec.ts';
 import { MemoryBus } from '../memory-bus.ts';
 import {
+  type BrokerCounters,
   type BusHealth,
   type BusOptions,
   type BusState,
@@ -51,18 +52,9 @@ const TRANSPORT_TIMEOUT_MARGIN_MS = 1000;
 /** Error codes a remote responder's node may send back; anything else arrives as RESPONDER_FAILED. */
 const REPLY_ERROR_CODES: readonly ErrorCode[] = ['RESPONDER_FAILED', 'BAD_PAYLOAD'];
 
-export interface BrokerBusStats extends BusStats {
+export interface BrokerBusStats extends BusStats, BrokerCounters {
   /** Topics whose local handler list the inner memory bus has cached. */
   cachedTopics: number;
-  reconnects: number;
-  messagesIn: number;
-  messagesOut: number;
-  pendingPublishes: number;
-  droppedPublishes: number;
-  malformed: number;
-  duplicates: number;
-  gaps: number;
-  missed: number;
   /** This node's own publishes that came back from the broker (Redis has no "no echo"); skipped. */
   echoes: number;
   /** Distinct patterns (exact topics included) this node holds a broker subscription for. */
@@ -258,7 +250,7 @@ export class BrokerBus implements MessageBus {
   }
 
   /** What crossed the broker: the counters stats() and health() both report. */
-  private brokerCounters(): Omit<BusHealth, 'kind' | 'state' | 'url' | 'lastError' | 'rttMs'> {
+  private brokerCounters(): BrokerCounters {
     return {
       reconnects: this.reconnects,
       messagesIn: this.messagesIn,
