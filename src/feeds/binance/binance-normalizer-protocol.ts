@@ -135,16 +135,7 @@ export function binanceNormalizer(): NormalizerSpec {
   };
 }
 
-/** OrderBookCounters keys in NORMALIZER_TOTALS (sinkRefused is reported as bookSinkRefused). */
-export const BOOK_COUNTER_FIGURES: readonly (readonly [keyof OrderBookCounters, NormalizerFigure])[] = [
-  ['diffsApplied', 'diffsApplied'],
-  ['diffsDropped', 'diffsDropped'],
-  ['gaps', 'gaps'],
-  ['staleSnapshots', 'staleSnapshots'],
-  ['snapshots', 'snapshots'],
-  ['resyncs', 'resyncs'],
-  ['crossed', 'crossed'],
-  ['bufferOverflows', 'bufferOverflows'],
-  ['badDiffs', 'badDiffs'],
-  ['sinkRefused', 'bookSinkRefused'],
-];
+/** The figure an OrderBookCounters key is reported as: its own name, but sinkRefused is bookSinkRefused. */
+export function bookCounterFigure(key: keyof OrderBookCounters): NormalizerFigure {
+  return key === 'sinkRefused' ? 'bookSinkRefused' : key;
+}

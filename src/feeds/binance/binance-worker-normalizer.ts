@@ -18,7 +18,7 @@ import type { BinanceDepthSnapshot } from './binance-payloads.ts';
 import { beginRouteOverlap, endRouteOverlap, MapperContext } from './mapper-context.ts';
 import { createRoute, type StreamRoute, streamOfFrame } from './stream-routes.ts';
 import {
-  BOOK_COUNTER_FIGURES,
+  bookCounterFigure,
   type BinanceControl,
   type BinanceNormalizerConfig,
   type BinanceNormalizerMessage,
@@ -26,7 +26,7 @@ import {
   NORMALIZER_FIGURE,
   unpackStreamInfo,
 } from './binance-normalizer-protocol.ts';
-import { BookTally } from './book-tally.ts';
+import { BookTally, ORDER_BOOK_COUNTER_KEYS } from './book-tally.ts';
 import { OrderBook, ORDER_BOOK_DEFAULTS } from './order-book.ts';
 
 const decoder = new TextDecoder();
@@ -188,7 +188,7 @@ export class BinanceNormalizer implements FrameNormalizer {
     figures[f.snapshotsUnused] = this.snapshotsUnused;
     const tally = this.tally;
     tally.update();
-    for (const [key, figure] of BOOK_COUNTER_FIGURES) figures[f[figure]] = tally.totals[key];
+    for (const key of ORDER_BOOK_COUNTER_KEYS) figures[f[bookCounterFigure(key)]] = tally.totals[key];
     figures[f.books] = tally.books;
     figures[f.inSync] = tally.states.synced;
     figures[f.resyncing] = tally.states.awaitingSnapshot;
