@@ -6,7 +6,7 @@ import type {
   NormalizerSink,
   NormalizerSpec,
 } from './normalizer.ts';
-import type { RecordMeta } from './record-layout.ts';
+import { emptyRecordMeta, type RecordMeta } from './record-layout.ts';
 
 const encoder = new TextEncoder();
 
@@ -23,14 +23,7 @@ export class InProcessTransport implements FrameTransport {
   private readonly normalizer: FrameNormalizer;
   private readonly listeners = new Set<NormalizerListener>();
   private readonly figures: Float64Array;
-  private readonly meta: RecordMeta = {
-    symbolId: 0,
-    source: 0,
-    stream: 0,
-    streamInfo: 0,
-    receiveMs: 0,
-    receiveNanosOfMs: 0,
-  };
+  private readonly meta: RecordMeta = emptyRecordMeta();
 
   constructor(
     spec: Pick<NormalizerSpec, 'name' | 'figures'>,

@@ -86,3 +86,8 @@ export interface RecordMeta {
   receiveMs: number;
   receiveNanosOfMs: number;
 }
+
+/** A RecordMeta with every field 0, to be filled in place record after record. */
+export function emptyRecordMeta(): RecordMeta {
+  return { symbolId: 0, source: 0, stream: 0, streamInfo: 0, receiveMs: 0, receiveNanosOfMs: 0 };
+}

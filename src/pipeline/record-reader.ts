@@ -8,6 +8,7 @@ import {
   RECORD_HEADER_BYTES,
   RECORD_MARK,
   RECORD_MORE,
+  emptyRecordMeta,
   type RecordMeta,
   TICK_MARK,
 } from './record-layout.ts';
@@ -22,14 +23,7 @@ const decoder = new TextDecoder();
  * poll or the next. Records sent in parts are joined in a buffer of the worker's own.
  */
 export class RecordReader {
-  readonly meta: RecordMeta = {
-    symbolId: 0,
-    source: 0,
-    stream: 0,
-    streamInfo: 0,
-    receiveMs: 0,
-    receiveNanosOfMs: 0,
-  };
+  readonly meta: RecordMeta = emptyRecordMeta();
   /** Frames, snapshots and control records delivered to the normalizer. */
   records = 0;
   /** Records that reached a worker without a normalizer (nothing to do with them). */
