@@ -70,31 +70,16 @@ function counter(client: number, consume: ConnectRequest['consume']): FrameHandl
 
 /** Connects one client, subscribes it, and resolves once the server confirmed the subscription. */
 async function connectClient(request: ConnectRequest, index: number): Promise<WsReader> {
-  const client = request.first + index;
-  const topics = symbolsOfClient(client).map(tradeTopic);
-  let confirm!: (error?: Error) => void;
-  const confirmed = new Promise<void>((resolve, reject) => {
-    confirm = (error) => (error ? reject(error) : resolve());
-  });
-  const reader = await WsReader.connect({
+  return WsReader.subscribed({
     port: request.port,
     path: request.path,
-    onFrame: (buffer, start, end) => {
-      const reply = JSON.parse(buffer.toString('utf8', start, end)) as { type?: string; error?: unknown };
-      if (reply.type === 'subscribed') confirm();
-      else if (reply.type === 'error')
-        confirm(new Error(`subscribe refused: ${JSON.stringify(reply.error)}`));
-    },
+    topics: symbolsOfClient(request.first + index).map(tradeTopic),
+    onFrame: counter(index, request.consume),
     onClose: (reason) => {
       closedUnexpectedly++;
       lastCloseReason = reason;
-      confirm(new Error(reason));
     },
   });
-  reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics, format: 'json' }));
-  await confirmed;
-  reader.onFrame = counter(index, request.consume);
-  return reader;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -88,6 +88,37 @@ export class WsReader {
     return reader;
   }
 
+  /**
+   * Connects, subscribes to `topics` (JSON format) and resolves once the server confirmed the
+   * subscription; rejects if it refused or the connection ended first. Frames after the
+   * confirmation go to `onFrame`; `onClose` is told of the connection's end, before or after.
+   */
+  static async subscribed(
+    options: Omit<ReaderOptions, 'onFrame'> & { topics: readonly string[]; onFrame: FrameHandler },
+  ): Promise<WsReader> {
+    let confirm!: (error?: Error) => void;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      confirm = (error) => (error ? reject(error) : resolve());
+    });
+    const reader = await WsReader.connect({
+      ...options,
+      onFrame: (buffer, start, end) => {
+        const reply = JSON.parse(buffer.toString('utf8', start, end)) as { type?: string; error?: unknown };
+        if (reply.type === 'subscribed') confirm();
+        else if (reply.type === 'error')
+          confirm(new Error(`subscribe refused: ${JSON.stringify(reply.error)}`));
+      },
+      onClose: (reason) => {
+        options.onClose?.(reason);
+        confirm(new Error(reason));
+      },
+    });
+    reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics: options.topics, format: 'json' }));
+    await confirmed;
+    reader.onFrame = options.onFrame;
+    return reader;
+  }
+
   /** Sends `text` as one masked text frame. */
   send(text: string): void {
     this.socket.write(maskedFrame(0x1, Buffer.from(text, 'utf8')));

@@ -51,43 +51,29 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function connectClient(port: number, path: string, client: number, index: number): Promise<WsReader> {
-  const topics = [FILL_TOPIC, ...symbolsOfClient(client).map(tradeTopic)];
-  let confirm!: (error?: Error) => void;
-  const confirmed = new Promise<void>((resolve, reject) => {
-    confirm = (error) => (error ? reject(error) : resolve());
-  });
-  const reader = await WsReader.connect({
+function connectClient(port: number, path: string, client: number, index: number): Promise<WsReader> {
+  return WsReader.subscribed({
     port,
     path,
     headers: { 'x-api-key': FILL_API_KEY },
+    topics: [FILL_TOPIC, ...symbolsOfClient(client).map(tradeTopic)],
     onFrame: (buffer, start, end) => {
-      const reply = JSON.parse(buffer.toString('utf8', start, end)) as { type?: string; error?: unknown };
-      if (reply.type === 'subscribed') confirm();
-      else if (reply.type === 'error')
-        confirm(new Error(`subscribe refused: ${JSON.stringify(reply.error)}`));
+      const message = JSON.parse(buffer.toString('utf8', start, end)) as { topic: string; data: unknown };
+      if (message.topic !== FILL_TOPIC) {
+        marketData++;
+        return;
+      }
+      const now = wallClockMs();
+      const fill = message.data as BenchFill;
+      if (fill.warmup) return;
+      fillsReceived[index]!++;
+      fromPublishUs.push((now - fill.publishedMs) * 1000);
+      fromScheduleUs.push((now - fill.scheduledMs) * 1000);
     },
     onClose: (reason) => {
       closedReason = reason;
-      confirm(new Error(reason));
     },
   });
-  reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics, format: 'json' }));
-  await confirmed;
-  reader.onFrame = (buffer, start, end) => {
-    const message = JSON.parse(buffer.toString('utf8', start, end)) as { topic: string; data: unknown };
-    if (message.topic !== FILL_TOPIC) {
-      marketData++;
-      return;
-    }
-    const now = wallClockMs();
-    const fill = message.data as BenchFill;
-    if (fill.warmup) return;
-    fillsReceived[index]!++;
-    fromPublishUs.push((now - fill.publishedMs) * 1000);
-    fromScheduleUs.push((now - fill.scheduledMs) * 1000);
-  };
-  return reader;
 }
 
 serveRequests<FillClientOps>(
