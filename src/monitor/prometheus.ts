@@ -18,7 +18,13 @@ export interface MetricSources {
  * message here); counters by reason keep their labels to the fixed code tables. Node's process
  * metrics (CPU, memory, event-loop lag, GC) come from prom-client's defaults.
  */
-export function createMetricsRegistry({ bus, pipeline, gateway, feed }: MetricSources): Registry {
+export function createMetricsRegistry(sources: MetricSources): Registry {
+  const { gateway } = sources;
+  // Each source's figures are assembled once per scrape, not once per metric that shows them.
+  const pipelineStats = oncePerScrape(() => sources.pipeline.stats());
+  const busStats = oncePerScrape(() => sources.bus.stats());
+  const busHealth = oncePerScrape(() => sources.bus.health());
+  const feed = sources.feed && oncePerScrape(sources.feed);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tickwire_' });
 
@@ -106,81 +112,98 @@ export function createMetricsRegistry({ bus, pipeline, gateway, feed }: MetricSo
   total(
     'tickwire_pipeline_ticks_in_total',
     'Ticks offered to the pipeline by feeds',
-    () => pipeline.stats().ticksIn,
+    () => pipelineStats().ticksIn,
   );
   total(
     'tickwire_pipeline_ticks_published_total',
     'Ticks published on the bus',
-    () => pipeline.stats().ticksPublished,
+    () => pipelineStats().ticksPublished,
   );
   byReason('tickwire_pipeline_dropped_total', 'Ticks dropped, by reason', 'reason', () => ({
-    ...pipeline.stats().dropped,
+    ...pipelineStats().dropped,
   }));
   byReason(
     'tickwire_pipeline_quality_total',
     'Ticks flagged by data-quality checks, by check',
     'check',
     () => ({
-      ...pipeline.stats().quality,
+      ...pipelineStats().quality,
     }),
   );
   total(
     'tickwire_pipeline_worker_restarts_total',
     'Pipeline workers restarted',
-    () => pipeline.stats().restarts,
+    () => pipelineStats().restarts,
   );
   gauge(
     'tickwire_pipeline_stale_symbols',
     'Symbols with no update for staleAfterMs',
-    () => pipeline.stats().stale.count,
+    () => pipelineStats().stale.count,
   );
   gauge(
     'tickwire_pipeline_peak_ticks_per_second',
     'Most ticks published in one second so far',
-    () => pipeline.stats().peakTicksPerSecond,
+    () => pipelineStats().peakTicksPerSecond,
   );
   gauge(
     'tickwire_pipeline_workers_alive',
     'Pipeline worker threads running',
-    () => pipeline.stats().workers.filter((worker) => worker.alive).length,
+    () => pipelineStats().workers.filter((worker) => worker.alive).length,
   );
   gauge(
     'tickwire_ring_utilization',
     'Used slots over capacity, all rings',
-    () => pipeline.stats().ringUtilization,
+    () => pipelineStats().ringUtilization,
   );
 
-  total('tickwire_bus_published_total', 'Messages published on the bus', () => bus.stats().published);
-  total('tickwire_bus_delivered_total', 'Handler calls made by the bus', () => bus.stats().delivered);
-  total('tickwire_bus_handler_errors_total', 'Bus handlers that threw', () => bus.stats().handlerErrors);
+  total('tickwire_bus_published_total', 'Messages published on the bus', () => busStats().published);
+  total('tickwire_bus_delivered_total', 'Handler calls made by the bus', () => busStats().delivered);
+  total('tickwire_bus_handler_errors_total', 'Bus handlers that threw', () => busStats().handlerErrors);
 
   // The broker connection (docs/BUS.md, "Health"); the memory bus reports connected and zeros.
   gauge('tickwire_bus_connected', '1 while the bus reaches its broker, 0 otherwise', () =>
-    bus.health().state === 'connected' ? 1 : 0,
+    busHealth().state === 'connected' ? 1 : 0,
   );
-  total('tickwire_bus_reconnects_total', 'Reconnections to the broker', () => bus.health().reconnects);
-  total('tickwire_bus_broker_in_total', 'Messages received from the broker', () => bus.health().messagesIn);
-  total('tickwire_bus_broker_out_total', 'Messages written to the broker', () => bus.health().messagesOut);
+  total('tickwire_bus_reconnects_total', 'Reconnections to the broker', () => busHealth().reconnects);
+  total('tickwire_bus_broker_in_total', 'Messages received from the broker', () => busHealth().messagesIn);
+  total('tickwire_bus_broker_out_total', 'Messages written to the broker', () => busHealth().messagesOut);
   gauge(
     'tickwire_bus_pending_publishes',
     'Publishes waiting for the broker',
-    () => bus.health().pendingPublishes,
+    () => busHealth().pendingPublishes,
   );
   total(
     'tickwire_bus_dropped_publishes_total',
     'Publishes dropped while the broker was unreachable and the buffer full',
-    () => bus.health().droppedPublishes,
+    () => busHealth().droppedPublishes,
   );
-  total('tickwire_bus_malformed_total', 'Broker messages skipped as malformed', () => bus.health().malformed);
-  total('tickwire_bus_gaps_total', 'Sequence gaps seen on broker messages', () => bus.health().gaps);
-  total('tickwire_bus_missed_total', 'Broker messages lost, from sequence gaps', () => bus.health().missed);
+  total('tickwire_bus_malformed_total', 'Broker messages skipped as malformed', () => busHealth().malformed);
+  total('tickwire_bus_gaps_total', 'Sequence gaps seen on broker messages', () => busHealth().gaps);
+  total('tickwire_bus_missed_total', 'Broker messages lost, from sequence gaps', () => busHealth().missed);
   gauge(
     'tickwire_bus_rtt_seconds',
     'Last measured round trip to the broker',
-    () => (bus.health().rttMs ?? 0) / 1000,
+    () => (busHealth().rttMs ?? 0) / 1000,
   );
   if (feed !== undefined) feedMetrics(feed, { total, gaugeBy, gauge });
   return registry;
+}
+
+/**
+ * `read`, called at most once per scrape. prom-client runs every metric's collect() in one
+ * synchronous pass of registry.metrics(), so the value is kept until the next macrotask.
+ */
+function oncePerScrape<T>(read: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    if (value === undefined) {
+      value = read();
+      setImmediate(() => {
+        value = undefined;
+      });
+    }
+    return value;
+  };
 }
 
 type Makers = {
