@@ -19,7 +19,7 @@ export const DEPTH_SPEED: DepthSpeed = '100ms';
 /** The mix as the figures name it. */
 export const STREAM_MIX_LABEL = `${STREAM_MIX.map((kind) => (kind === 'depth' ? `depth@${DEPTH_SPEED}` : kind)).join('+')}`;
 
-/** The simulator's configured rate; steps offer a fraction of it (slowDown's rateFactor). */
+/** The highest event rate a search step offers. */
 export const SIMULATOR_MAX_EVENTS_PER_SECOND = 400_000;
 
 export interface SimulatorArgs {

@@ -1,8 +1,8 @@
 /**
  * The `ingest` benchmark's simulator process: the Binance-compatible exchange simulator on
  * loopback, alone in its process so its CPU time is measured apart from the node it feeds.
- * The rate is changed without restarting (connections and books stay) through the slowDown
- * fault's rate factor, a fraction of SIMULATOR_MAX_EVENTS_PER_SECOND.
+ * The rate is changed without restarting (connections and books stay), up to
+ * SIMULATOR_MAX_EVENTS_PER_SECOND.
  */
 import { startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
 import { serveRequests } from './ipc.ts';
@@ -13,22 +13,22 @@ import {
   type SimulatorReady,
 } from './ingest-protocol.ts';
 
-/** Long enough to outlast any run: a rate holds until the next request. */
-const RATE_HOLD_MS = 3_600_000;
 const MAX_LIFETIME_MS = 10 * 60_000;
 
 const args = JSON.parse(process.argv[2] ?? '{}') as SimulatorArgs;
+const clampRate = (eventsPerSecond: number) =>
+  Math.round(Math.min(SIMULATOR_MAX_EVENTS_PER_SECOND, Math.max(0, eventsPerSecond)));
+
 const simulator = await startExchangeSimulator({
   symbols: args.symbols,
-  eventsPerSecond: SIMULATOR_MAX_EVENTS_PER_SECOND,
+  eventsPerSecond: clampRate(args.initialEventsPerSecond),
 });
 
 function setRate(eventsPerSecond: number): number {
-  const factor = Math.min(1, Math.max(0, eventsPerSecond / SIMULATOR_MAX_EVENTS_PER_SECOND));
-  simulator.faults.slowDown({ durationMs: RATE_HOLD_MS, rateFactor: factor });
-  return factor * SIMULATOR_MAX_EVENTS_PER_SECOND;
+  const rate = clampRate(eventsPerSecond);
+  simulator.setEventRate(rate);
+  return rate;
 }
-setRate(args.initialEventsPerSecond);
 
 let start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
 

@@ -74,7 +74,7 @@ describe('PriceProcess', () => {
     for (const symbol of simulatedUniverse(30)) {
       const process = new PriceProcess(symbol, 42);
       for (let i = 0; i < 5_000; i++) {
-        const kind = process.step();
+        const kind = process.step(0.001);
         assert.ok(process.bidPrice >= 1 && process.bidPrice < process.askPrice, `${symbol.symbol} crossed`);
         assert.ok(process.bidSize >= 1 && process.askSize >= 1);
         if (kind === 'trade') {
@@ -90,7 +90,7 @@ describe('PriceProcess', () => {
       const process = new PriceProcess(simulatedUniverse(1)[0]!, 9);
       const prices: number[] = [];
       for (let i = 0; i < 1_000; i++) {
-        process.step();
+        process.step(0.01);
         prices.push(process.bidPrice);
       }
       return prices;
@@ -104,10 +104,31 @@ describe('PriceProcess', () => {
     const process = new PriceProcess(simulatedUniverse(1)[0]!, 3);
     let trades = 0;
     for (let i = 1; i <= 1_000; i++) {
-      if (process.step() === 'trade') trades++;
+      if (process.step(0.001) === 'trade') trades++;
       assert.equal(process.updateId, i);
       assert.equal(process.tradeId, trades);
     }
     assert.ok(trades > 350 && trades < 650);
+  });
+
+  it('moves as much per second of market time whatever the event rate', () => {
+    // RMS of the mid's move over 10 market seconds, over many seeds: per-event volatility would
+    // make the fine-stepped walk (1,000 events/s) move 30 times as far as the coarse one (1/s).
+    const rmsMoveBps = (eventsPerSecond: number) => {
+      let sumSquares = 0;
+      const seeds = 200;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const process = new PriceProcess(simulatedUniverse(1)[0]!, seed);
+        const start = (process.bidPrice + process.askPrice) / 2;
+        for (let i = 0; i < 10 * eventsPerSecond; i++) process.step(1 / eventsPerSecond);
+        const moveBps = (((process.bidPrice + process.askPrice) / 2 - start) / start) * 10_000;
+        sumSquares += moveBps * moveBps;
+      }
+      return Math.sqrt(sumSquares / seeds);
+    };
+    const coarse = rmsMoveBps(1);
+    const fine = rmsMoveBps(1_000);
+    assert.ok(coarse > 1 && coarse < 20, `coarse ${coarse} bp`);
+    assert.ok(fine / coarse > 0.6 && fine / coarse < 1.6, `fine ${fine} bp vs coarse ${coarse} bp`);
   });
 });

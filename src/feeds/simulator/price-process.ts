@@ -1,14 +1,20 @@
 import { SeededRandom } from './random.ts';
 import type { SimulatedSymbol } from './universe.ts';
 
-/** Volatility regimes of the random walk: per-event standard deviation of the mid, in basis points. */
+/**
+ * Volatility regimes of the random walk. The mid's standard deviation is given per square root of
+ * a second (1 bp/√s is about 60% a year, a calm crypto market), and each regime lasts
+ * `meanSeconds` on average. Stating both per unit of time, not per event, keeps the market the
+ * same whatever the event rate: at 100,000 events/s a book moves as much in 100 ms as at 1,000
+ * events/s, it is only updated more finely, so depth diffs stay the size a real venue sends.
+ */
 const REGIMES = [
-  { name: 'calm', sigmaBps: 1, leaveProbability: 0.002, extraSpreadTicks: 1 },
-  { name: 'volatile', sigmaBps: 5, leaveProbability: 0.01, extraSpreadTicks: 4 },
+  { name: 'calm', sigmaBpsPerSqrtSecond: 1, meanSeconds: 300, extraSpreadTicks: 1 },
+  { name: 'volatile', sigmaBpsPerSqrtSecond: 5, meanSeconds: 60, extraSpreadTicks: 4 },
 ] as const;
 
-/** Chance per event of a jump, and its size range in basis points. */
-const JUMP_PROBABILITY = 0.0005;
+/** Jumps per second per symbol (one every ten minutes on average), and their size range in basis points. */
+const JUMPS_PER_SECOND = 1 / 600;
 const JUMP_MIN_BPS = 20;
 const JUMP_MAX_BPS = 100;
 /** Share of events that are trades; the rest are top-of-book changes. */
@@ -20,10 +26,11 @@ export type MarketEventKind = 'trade' | 'quote';
 
 /**
  * One symbol's simulated market: a random walk of the mid price with volatility regimes and jumps,
- * and a top of book around it. All prices and sizes are integer mantissas at the symbol's scales,
- * so the walk never drifts off the tick grid. A trade always prints at the touch it hits, so the
- * book stays consistent with trades. The latest event is left in the public fields (no object per
- * event); `step()` says which kind it was.
+ * and a top of book around it. The mid is kept exactly (a float) so that moves smaller than a tick
+ * add up; quoted prices and sizes are integer mantissas at the symbol's scales, so quotes stay on
+ * the tick grid. A trade always prints at the touch it hits, so the book stays consistent with
+ * trades. The latest event is left in the public fields (no object per event); `step()` says
+ * which kind it was.
  */
 export class PriceProcess {
   bidPrice = 0;
@@ -39,7 +46,8 @@ export class PriceProcess {
   updateId = 0;
 
   private readonly random: SeededRandom;
-  private midTicks: number;
+  /** Mid price in ticks (price mantissa units), not rounded. */
+  private mid: number;
   private regime = 0;
   private readonly unitsPerNotional: number;
 
@@ -48,14 +56,14 @@ export class PriceProcess {
     seed: number,
   ) {
     this.random = new SeededRandom(seed);
-    this.midTicks = Math.max(2, Math.round(symbol.price * 10 ** symbol.priceScale));
+    this.mid = Math.max(2, symbol.price * 10 ** symbol.priceScale);
     this.unitsPerNotional = (TYPICAL_NOTIONAL / symbol.price) * 10 ** symbol.sizeScale;
     this.quoteAround();
   }
 
-  /** Advances the market by one event and returns its kind. */
-  step(): MarketEventKind {
-    this.walk();
+  /** Advances the market by one event, `seconds` of market time after the previous one, and returns its kind. */
+  step(seconds: number): MarketEventKind {
+    this.walk(seconds);
     this.updateId++;
     if (this.random.next() < TRADE_SHARE) {
       this.tradeId++;
@@ -67,22 +75,23 @@ export class PriceProcess {
     return 'quote';
   }
 
-  private walk(): void {
+  private walk(seconds: number): void {
     const regime = REGIMES[this.regime]!;
-    if (this.random.next() < regime.leaveProbability) this.regime = 1 - this.regime;
-    let moveBps = regime.sigmaBps * this.random.gaussian();
-    if (this.random.next() < JUMP_PROBABILITY) {
+    // Poisson arrivals: the chance of at least one regime change or jump within `seconds`.
+    if (this.random.next() < -Math.expm1(-seconds / regime.meanSeconds)) this.regime = 1 - this.regime;
+    let moveBps = regime.sigmaBpsPerSqrtSecond * Math.sqrt(seconds) * this.random.gaussian();
+    if (this.random.next() < -Math.expm1(-seconds * JUMPS_PER_SECOND)) {
       const size = JUMP_MIN_BPS + (JUMP_MAX_BPS - JUMP_MIN_BPS) * this.random.next();
       moveBps += this.random.next() < 0.5 ? -size : size;
     }
-    this.midTicks = Math.max(2, Math.round(this.midTicks * (1 + moveBps / 10_000)));
+    this.mid = Math.max(2, this.mid * (1 + moveBps / 10_000));
     this.quoteAround();
   }
 
   private quoteAround(): void {
     const regime = REGIMES[this.regime]!;
     const spread = 1 + this.random.int(0, regime.extraSpreadTicks);
-    this.bidPrice = Math.max(1, this.midTicks - Math.floor(spread / 2));
+    this.bidPrice = Math.max(1, Math.round(this.mid) - Math.floor(spread / 2));
     this.askPrice = this.bidPrice + spread;
     this.bidSize = this.lotSize();
     this.askSize = this.lotSize();

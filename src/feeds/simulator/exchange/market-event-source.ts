@@ -65,6 +65,8 @@ export interface MarketEventSource {
   readonly paced?: boolean;
   /** A paced source: true once it will produce no more events. */
   readonly ended?: boolean;
+  /** The simulator's event rate was changed (`ExchangeSimulator.setEventRate`). */
+  eventRateChanged?(eventsPerSecond: number): void;
   /** Counters shown in the simulator's stats under `source`. */
   stats?(): MarketSourceStats;
   /** Called when the simulator closes: stop timers and reads. */
@@ -78,28 +80,49 @@ const LEADING_SHARE = 0.3;
  * The default source: one PriceProcess per symbol (random walk with volatility regimes and
  * jumps), created on the symbol's first event so 100,000 symbols start at once. The symbol of
  * each event is drawn from a generator seeded with `seed`, each process from `seed + index + 1`,
- * so the same seed and symbols give the same events.
+ * so the same seed, symbols and event rate give the same events.
+ *
+ * The market has its own clock: each event of a symbol advances that symbol's market by the mean
+ * time between its events at the configured rate (1 / (rate × its share of events)). At the
+ * configured rate the market clock keeps pace with the wall clock, so volatility per second is
+ * what PriceProcess states whatever the rate; the slowDown fault's rate factor slows the clock
+ * with the events, and `eventRateChanged` re-times it.
  */
 export class GeneratedMarketSource implements MarketEventSource {
   readonly symbols: readonly SimulatedSymbol[];
   private readonly processes: (PriceProcess | undefined)[];
   private readonly picker: SeededRandom;
+  /** Market seconds per event of a leading symbol, and of any other. */
+  private leadingSecondsPerEvent = 0;
+  private otherSecondsPerEvent = 0;
 
   constructor(
     spec: number | readonly string[],
     private readonly seed: number,
+    eventsPerSecond: number,
   ) {
     this.symbols = simulatedUniverse(spec);
     this.processes = new Array<PriceProcess | undefined>(this.symbols.length);
     this.picker = new SeededRandom(seed);
+    this.eventRateChanged(eventsPerSecond);
+  }
+
+  eventRateChanged(eventsPerSecond: number): void {
+    const count = this.symbols.length;
+    // At rate 0 no events come, and any finite timing will do.
+    const rate = eventsPerSecond > 0 ? eventsPerSecond : 1;
+    const otherShare = count > 2 ? (1 - LEADING_SHARE) / count : 1 / count;
+    const leadingShare = count > 2 ? LEADING_SHARE / 2 + otherShare : otherShare;
+    this.leadingSecondsPerEvent = 1 / (rate * leadingShare);
+    this.otherSecondsPerEvent = 1 / (rate * otherShare);
   }
 
   next(event: MarketEvent): boolean {
     const count = this.symbols.length;
-    const index =
-      count > 2 && this.picker.next() < LEADING_SHARE ? this.picker.int(0, 1) : this.picker.int(0, count - 1);
+    const leading = count > 2 && this.picker.next() < LEADING_SHARE;
+    const index = leading ? this.picker.int(0, 1) : this.picker.int(0, count - 1);
     const process = this.process(index);
-    const kind = process.step();
+    const kind = process.step(index < 2 ? this.leadingSecondsPerEvent : this.otherSecondsPerEvent);
     event.symbolIndex = index;
     event.bidPrice = process.bidPrice;
     event.bidSize = process.bidSize;

@@ -60,6 +60,8 @@ export interface ExchangeSimulator {
   /** Where the market events come from (a RecordedMarketSource with the `replay` option). */
   readonly source: MarketEventSource;
   stats(): ExchangeSimulatorStats;
+  /** Changes the market event rate (`eventsPerSecond`) from now on; connections and books stay. */
+  setEventRate(eventsPerSecond: number): void;
   /** Stops generating market events (pushes of what already happened still go out). */
   pause(): void;
   resume(): void;
@@ -87,7 +89,9 @@ export async function startExchangeSimulator(
   const recorded =
     settings.replay === undefined ? undefined : await RecordedMarketSource.open(settings.replay);
   const source: MarketEventSource =
-    settings.source ?? recorded ?? new GeneratedMarketSource(settings.symbols, settings.seed);
+    settings.source ??
+    recorded ??
+    new GeneratedMarketSource(settings.symbols, settings.seed, settings.eventsPerSecond);
   const market = new ExchangeMarket(source, settings.seed);
   const connections = new Map<number, SimConnection>();
   const dirty: SimConnection[] = [];
@@ -117,6 +121,7 @@ export async function startExchangeSimulator(
   };
 
   // ---- event generation: the events due since the last batch, so the rate holds when timers run late ----
+  let eventsPerSecond = settings.eventsPerSecond;
   let owed = 0;
   let lastBatch = performance.now();
   const batch = () => {
@@ -131,8 +136,8 @@ export async function startExchangeSimulator(
       return;
     }
     const factor = Date.now() < slowUntil ? rateFactor : 1;
-    owed += (elapsed * settings.eventsPerSecond * factor) / 1_000;
-    const cap = settings.eventsPerSecond * MAX_BACKLOG_SECONDS;
+    owed += (elapsed * eventsPerSecond * factor) / 1_000;
+    const cap = eventsPerSecond * MAX_BACKLOG_SECONDS;
     if (owed > cap) {
       eventsSkipped += Math.floor(owed - cap);
       owed = cap;
@@ -426,6 +431,11 @@ export async function startExchangeSimulator(
     faults,
     source,
     stats,
+    setEventRate(rate) {
+      resolveSimulatorOptions({ eventsPerSecond: rate }); // checked as the option is
+      eventsPerSecond = rate;
+      source.eventRateChanged?.(rate);
+    },
     pause() {
       paused = true;
     },
