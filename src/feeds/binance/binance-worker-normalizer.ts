@@ -13,7 +13,7 @@ import type {
   NormalizerSink,
   RecordMeta,
 } from '../../pipeline/index.ts';
-import { normalizeRouted } from './binance-mapper.ts';
+import { GENERAL_PATH, normalizeRouted, normalizeScanned } from './binance-mapper.ts';
 import type { BinanceDepthSnapshot } from './binance-payloads.ts';
 import { beginRouteOverlap, endRouteOverlap, MapperContext } from './mapper-context.ts';
 import { createRoute, type StreamRoute, streamOfFrame } from './stream-routes.ts';
@@ -56,11 +56,20 @@ export class BinanceNormalizer implements FrameNormalizer {
   frame(bytes: Uint8Array, start: number, length: number, meta: RecordMeta): void {
     const context = this.context;
     context.counters.frames++;
-    const text = decoder.decode(bytes.subarray(start, start + length));
+    const frame = bytes.subarray(start, start + length);
     const id = meta.stream;
-    const route = this.routes[id] ?? this.createRoute(id, meta, text);
-    const wasAligned = route.aligned;
-    normalizeRouted(text, route, context, this.sink, meta.source, meta.receiveMs, meta.receiveNanosOfMs);
+    const { source, receiveMs, receiveNanosOfMs } = meta;
+    let route = this.routes[id];
+    const wasAligned = route?.aligned ?? true;
+    // Most frames are read from their bytes; the rest (and a stream's first) are decoded and parsed.
+    if (
+      route === undefined ||
+      normalizeScanned(frame, route, context, this.sink, source, receiveMs, receiveNanosOfMs) === GENERAL_PATH
+    ) {
+      const text = decoder.decode(frame);
+      route ??= this.createRoute(id, meta, text);
+      normalizeRouted(text, route, context, this.sink, source, receiveMs, receiveNanosOfMs);
+    }
     if (!wasAligned && route.aligned) this.aligned.push(id);
     if (route.depth !== undefined) this.tally.touch(this.books.get(id)!);
   }

@@ -255,6 +255,39 @@ export class OrderBook implements DepthDiffHandler {
     if (this.bookState === 'awaitingSnapshot') this.requestSnapshot(this);
   }
 
+  takesRead(firstUpdateId: number, lastUpdateId: number): boolean {
+    return this.bookState === 'synced' && (lastUpdateId <= this.updateId || this.follows(firstUpdateId));
+  }
+
+  applyRead(
+    firstUpdateId: number,
+    lastUpdateId: number,
+    eventTime: number,
+    levels: LevelScratch,
+    receiveMs: number,
+    receiveNanosOfMs: number,
+    sink: TickSink,
+  ): number {
+    if (lastUpdateId <= this.updateId) {
+      this.counters.diffsDropped++;
+      return 0;
+    }
+    return this.applyLevels(
+      firstUpdateId,
+      lastUpdateId,
+      eventTime,
+      levels,
+      receiveMs,
+      receiveNanosOfMs,
+      sink,
+    );
+  }
+
+  /** Step 5: whether a diff starting at `firstUpdateId` continues the book. */
+  private follows(firstUpdateId: number): boolean {
+    return this.firstApplied ? firstUpdateId === this.updateId + 1 : firstUpdateId <= this.updateId + 1;
+  }
+
   private applyLive(
     diff: BinanceDepthDiff,
     receiveMs: number,
@@ -265,8 +298,7 @@ export class OrderBook implements DepthDiffHandler {
       this.counters.diffsDropped++;
       return 0;
     }
-    const follows = this.firstApplied ? diff.U === this.updateId + 1 : diff.U <= this.updateId + 1;
-    if (!follows) {
+    if (!this.follows(diff.U)) {
       this.counters.gaps++;
       this.resync(diff, receiveMs, receiveNanosOfMs);
       return 0;
@@ -280,10 +312,23 @@ export class OrderBook implements DepthDiffHandler {
       this.resync(undefined, receiveMs, receiveNanosOfMs);
       throw error;
     }
-    for (let i = 0; i < scratch.count; i++) {
-      (scratch.sides[i] === SIDE.bid ? this.bids : this.asks).set(scratch.prices[i]!, scratch.sizes[i]!);
+    return this.applyLevels(diff.U, diff.u, diff.E, scratch, receiveMs, receiveNanosOfMs, sink);
+  }
+
+  /** A diff that follows the book, its levels read: applied to the book and written as ticks. */
+  private applyLevels(
+    firstUpdateId: number,
+    lastUpdateId: number,
+    eventTime: number,
+    levels: LevelScratch,
+    receiveMs: number,
+    receiveNanosOfMs: number,
+    sink: TickSink,
+  ): number {
+    for (let i = 0; i < levels.count; i++) {
+      (levels.sides[i] === SIDE.bid ? this.bids : this.asks).set(levels.prices[i]!, levels.sizes[i]!);
     }
-    this.updateId = diff.u;
+    this.updateId = lastUpdateId;
     this.firstApplied = true;
     this.counters.diffsApplied++;
     let flags = this.owedFlags;
@@ -293,16 +338,16 @@ export class OrderBook implements DepthDiffHandler {
       flags |= FLAG.crossed;
     }
     return writeBookLevels(
-      route,
-      scratch.count,
-      scratch.sides,
-      scratch.prices,
-      scratch.sizes,
-      diff.u,
-      diff.U,
+      this.route,
+      levels.count,
+      levels.sides,
+      levels.prices,
+      levels.sizes,
+      lastUpdateId,
+      firstUpdateId,
       flags,
       false,
-      diff.E,
+      eventTime,
       0,
       receiveMs,
       receiveNanosOfMs,

@@ -1,6 +1,7 @@
 import type { TickSink } from '../tick-sink.ts';
 import type { BinanceDepthDiff, BinanceStreamPayload } from './binance-payloads.ts';
 import type { RouteKind } from './stream-names.ts';
+import type { LevelScratch } from './tick-writers.ts';
 
 /**
  * Routes, one per subscribed stream: what the mapper needs about a stream, looked up by the name
@@ -23,6 +24,21 @@ const SUPERSEDING: Readonly<Record<RouteKind, boolean>> = {
 /** Receives the diffs of a depth stream in order (the local order book); returns ticks written. */
 export interface DepthDiffHandler {
   onDiff(diff: BinanceDepthDiff, receiveMs: number, receiveNanosOfMs: number, sink: TickSink): number;
+  /**
+   * Whether a diff from `firstUpdateId` to `lastUpdateId`, already read into levels, can be
+   * applied by `applyRead` as onDiff would apply it (the book is synced and the diff is old or
+   * follows); when not, the frame takes the general path (onDiff), which may need to keep it.
+   */
+  takesRead(firstUpdateId: number, lastUpdateId: number): boolean;
+  applyRead(
+    firstUpdateId: number,
+    lastUpdateId: number,
+    eventTime: number,
+    levels: LevelScratch,
+    receiveMs: number,
+    receiveNanosOfMs: number,
+    sink: TickSink,
+  ): number;
 }
 
 /**

@@ -48,6 +48,31 @@ function writeTrade(
   receiveNanosOfMs: number,
   sink: TickSink,
 ): number {
+  return writeTradeValues(
+    route,
+    id,
+    Boolean(data.m),
+    data.T,
+    parseDecimal(data.p, route.priceScale, 'price'),
+    parseDecimal(data.q, route.sizeScale, 'quantity'),
+    receiveMs,
+    receiveNanosOfMs,
+    sink,
+  );
+}
+
+/** A trade from its values (price and quantity as mantissas). Returns ticks written (1), or -1 when the sink refused. */
+export function writeTradeValues(
+  route: StreamRoute,
+  id: number,
+  buyerIsMaker: boolean,
+  tradeTime: number,
+  price: number,
+  quantity: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  sink: TickSink,
+): number {
   const tick = sink.claim(route.symbolId);
   if (tick === undefined) return -1;
   tick.writeTrade(
@@ -56,13 +81,13 @@ function writeTrade(
     route.priceScale,
     route.sizeScale,
     id,
-    data.m ? SIDE.sell : SIDE.buy,
-    data.T,
+    buyerIsMaker ? SIDE.sell : SIDE.buy,
+    tradeTime,
     0,
     receiveMs,
     receiveNanosOfMs,
-    parseDecimal(data.p, route.priceScale, 'price'),
-    parseDecimal(data.q, route.sizeScale, 'quantity'),
+    price,
+    quantity,
     id,
   );
   sink.commit();
@@ -237,11 +262,26 @@ export class LevelScratch {
     this.count = n;
   }
 
-  private grow(total: number): void {
+  /** Appends one parsed level (the frame scanner's way in). */
+  push(side: number, price: number, size: number): void {
+    const n = this.count;
+    if (n === this.sides.length) this.grow(n + 1, n);
+    this.sides[n] = side;
+    this.prices[n] = price;
+    this.sizes[n] = size;
+    this.count = n + 1;
+  }
+
+  /** Room for `total` levels, keeping the first `keep`. */
+  private grow(total: number, keep = 0): void {
     const capacity = Math.max(total, this.sides.length * 2);
+    const { sides, prices, sizes } = this;
     this.sides = new Uint8Array(capacity);
     this.prices = new Float64Array(capacity);
     this.sizes = new Float64Array(capacity);
+    this.sides.set(sides.subarray(0, keep));
+    this.prices.set(prices.subarray(0, keep));
+    this.sizes.set(sizes.subarray(0, keep));
   }
 }
 
@@ -258,17 +298,32 @@ export function writeDepthDiffTicks(
   scratch: LevelScratch = rawScratch,
 ): number {
   scratch.load(data.b, data.a, route.priceScale, route.sizeScale);
+  return writeDiffLevels(route, data.U, data.u, data.E, scratch, receiveMs, receiveNanosOfMs, sink, refused);
+}
+
+/** A diff's levels, already read, written as they come (no local book). */
+export function writeDiffLevels(
+  route: StreamRoute,
+  firstUpdateId: number,
+  lastUpdateId: number,
+  eventTime: number,
+  levels: LevelScratch,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+  sink: TickSink,
+  refused: { sinkRefused: number },
+): number {
   return writeBookLevels(
     route,
-    scratch.count,
-    scratch.sides,
-    scratch.prices,
-    scratch.sizes,
-    data.u,
-    data.U,
+    levels.count,
+    levels.sides,
+    levels.prices,
+    levels.sizes,
+    lastUpdateId,
+    firstUpdateId,
     0,
     false,
-    data.E,
+    eventTime,
     0,
     receiveMs,
     receiveNanosOfMs,
