@@ -140,6 +140,25 @@ describe('exchange simulator: market', () => {
     );
   });
 
+  it('changes its event rate on setEventRate, stopping at 0, and refuses a bad rate', async () => {
+    const sim = await startExchangeSimulator({ symbols: 5, eventsPerSecond: 2_000, seed: 3 });
+    try {
+      await waitFor(() => sim.stats().events > 0, 10_000, 'events at the starting rate');
+      sim.setEventRate(0);
+      // A batch already due may still run; after it, nothing more comes at rate 0.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stopped = sim.stats().events;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(sim.stats().events, stopped, 'no events at rate 0');
+      assert.throws(() => sim.setEventRate(-1), /BAD_CONFIG.*eventsPerSecond/);
+      assert.throws(() => sim.setEventRate(1.5), /BAD_CONFIG.*eventsPerSecond/);
+      sim.setEventRate(5_000);
+      await waitFor(() => sim.stats().events > stopped, 10_000, 'events again after the rate is raised');
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('starts with 100,000 symbols and lists them all in exchangeInfo', async () => {
     const sim = await startExchangeSimulator({ symbols: 100_000, eventsPerSecond: 20_000, seed: 5 });
     try {
