@@ -194,10 +194,7 @@ export class OrderBook implements DepthDiffHandler {
     if (this.options.emitSnapshots) {
       writeBookLevels(
         route,
-        scratch.count,
-        scratch.sides,
-        scratch.prices,
-        scratch.sizes,
+        scratch,
         lastUpdateId,
         0,
         flags,
@@ -339,10 +336,7 @@ export class OrderBook implements DepthDiffHandler {
     }
     return writeBookLevels(
       this.route,
-      levels.count,
-      levels.sides,
-      levels.prices,
-      levels.sizes,
+      levels,
       lastUpdateId,
       firstUpdateId,
       flags,

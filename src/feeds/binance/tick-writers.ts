@@ -170,16 +170,13 @@ export function writeKlineTick(
 /**
  * Writes book levels as ticks: one per level, bids first, `final` on the last. `flags` adds
  * one-bit flags (snapshot, gap, crossed); `positions` numbers the levels 1, 2, 3… (a partial-book
- * snapshot) instead of leaving them 0. Prices and sizes come already parsed, in
- * `prices`/`sizes`/`sides`, so a caller can validate a whole event before writing any of it.
+ * snapshot) instead of leaving them 0. The levels come already parsed, so a caller can validate a
+ * whole event before writing any of it.
  * Returns ticks written; the sink's refusals are added to `refused.sinkRefused`.
  */
 export function writeBookLevels(
   route: StreamRoute,
-  count: number,
-  sides: Uint8Array,
-  prices: Float64Array,
-  sizes: Float64Array,
+  levels: LevelScratch,
   sequence: number,
   firstUpdateId: number,
   flags: number,
@@ -191,6 +188,7 @@ export function writeBookLevels(
   sink: TickSink,
   refused: { sinkRefused: number },
 ): number {
+  const { count, sides, prices, sizes } = levels;
   let written = 0;
   let bidPosition = 0;
   let askPosition = 0;
@@ -295,8 +293,8 @@ export function writeDepthDiffTicks(
   receiveNanosOfMs: number,
   sink: TickSink,
   refused: { sinkRefused: number },
-  scratch: LevelScratch = rawScratch,
 ): number {
+  const scratch = rawScratch;
   scratch.load(data.b, data.a, route.priceScale, route.sizeScale);
   return writeDiffLevels(route, data.U, data.u, data.E, scratch, receiveMs, receiveNanosOfMs, sink, refused);
 }
@@ -315,10 +313,7 @@ export function writeDiffLevels(
 ): number {
   return writeBookLevels(
     route,
-    levels.count,
-    levels.sides,
-    levels.prices,
-    levels.sizes,
+    levels,
     lastUpdateId,
     firstUpdateId,
     0,
@@ -340,15 +335,12 @@ export function writePartialDepthTicks(
   receiveNanosOfMs: number,
   sink: TickSink,
   refused: { sinkRefused: number },
-  scratch: LevelScratch = rawScratch,
 ): number {
+  const scratch = rawScratch;
   scratch.load(data.bids, data.asks, route.priceScale, route.sizeScale);
   return writeBookLevels(
     route,
-    scratch.count,
-    scratch.sides,
-    scratch.prices,
-    scratch.sizes,
+    scratch,
     data.lastUpdateId,
     0,
     FLAG.snapshot,
