@@ -24,17 +24,15 @@ const simulator = await startExchangeSimulator({
   eventsPerSecond: clampRate(args.initialEventsPerSecond),
 });
 
-function setRate(eventsPerSecond: number): number {
-  const rate = clampRate(eventsPerSecond);
-  simulator.setEventRate(rate);
-  return rate;
-}
-
 let start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
 
 serveRequests<SimulatorOps>(
   {
-    rate: ({ eventsPerSecond }) => ({ eventsPerSecond: setRate(eventsPerSecond) }),
+    rate: ({ eventsPerSecond }) => {
+      const rate = clampRate(eventsPerSecond);
+      simulator.setEventRate(rate);
+      return { eventsPerSecond: rate };
+    },
     begin: () => {
       start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
       return { ok: true };
