@@ -60,6 +60,11 @@ describe('BinanceFeed against the exchange simulator', () => {
     assert.ok(health.connections.every((c) => c.state === 'live' && c.unconfirmed === 0));
     assert.equal(health.books.gaps, 0);
     assert.equal(health.books.snapshots, SYMBOLS);
+    // 8 fetches at a time leave most books queued; their diffs are not passed on meanwhile, and
+    // every snapshot, requested after them, still covers the ones held back (none is too old).
+    assert.ok(health.books.diffsBeforeRequest > 0, 'diffs of queued books held back');
+    assert.equal(health.books.staleSnapshots, 0);
+    assert.equal(health.books.holdingBackQueuedDiffs, true);
     assert.equal(health.mapper.malformed, 0);
     assert.ok(sink.snapshotTicks > 0 && sink.byType[3]! > sink.snapshotTicks, 'snapshot and diff book ticks');
     assert.ok(sink.byType[1]! > 0, 'trades');

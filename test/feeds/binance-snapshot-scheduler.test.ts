@@ -45,6 +45,54 @@ describe('SnapshotScheduler', () => {
     scheduler.stop();
   });
 
+  it('awaitsFetch: true while a request is queued or waiting to retry, false once its fetch starts', async () => {
+    const fetches = new ManualFetches();
+    const scheduler = new SnapshotScheduler(
+      { concurrency: 1, perWorker: 10, retryMs: 50 },
+      { workerOf: () => 0, backlog: () => 0, fetch: fetches.fetch },
+    );
+    assert.equal(scheduler.awaitsFetch(1), false, 'never asked');
+    scheduler.request(1);
+    scheduler.request(2);
+    assert.equal(scheduler.awaitsFetch(1), false, 'being fetched');
+    assert.equal(scheduler.awaitsFetch(2), true, 'queued behind it');
+    fetches.finish(1, 'failed'); // asked again by the scheduler, after retryMs
+    await waitFor(() => fetches.started.length === 2, 2_000, 'the queued book fetched');
+    assert.equal(scheduler.awaitsFetch(1), true, 'waiting to retry');
+    assert.equal(scheduler.awaitsFetch(2), false);
+    fetches.finish(2, 'delivered');
+    await waitFor(() => fetches.started.length === 3, 2_000, 'the retry');
+    assert.equal(scheduler.awaitsFetch(1), false);
+    fetches.finish(1, 'delivered');
+    await waitFor(() => scheduler.inFlight === 0, 2_000, 'idle');
+    assert.equal(scheduler.awaitsFetch(1), false, 'answered');
+    scheduler.forget(1);
+    scheduler.stop();
+  });
+
+  it('a request made after the snapshot was handed over is fetched again, though it was delivered', async () => {
+    const fetches = new ManualFetches();
+    const scheduler = new SnapshotScheduler(
+      { concurrency: 2, perWorker: 10, retryMs: 0 },
+      { workerOf: () => 0, backlog: () => 0, fetch: fetches.fetch },
+    );
+    scheduler.request(1);
+    scheduler.request(2);
+    scheduler.request(1); // before the hand-over: answered by the snapshot being fetched
+    scheduler.request(2);
+    scheduler.handingOver(1);
+    scheduler.handingOver(2);
+    scheduler.request(2); // the book saw the snapshot and wants another (it was too old)
+    fetches.finish(1, 'delivered');
+    fetches.finish(2, 'delivered');
+    await waitFor(() => fetches.started.length === 3, 2_000, 'the second fetch of book 2');
+    assert.deepEqual(fetches.started, [1, 2, 2]);
+    fetches.finish(2, 'delivered');
+    await waitFor(() => scheduler.inFlight === 0, 2_000, 'idle');
+    assert.deepEqual(fetches.started, [1, 2, 2]);
+    scheduler.stop();
+  });
+
   it('fetches again after a failure, and after an undelivered fetch only if asked meanwhile', async () => {
     const fetches = new ManualFetches();
     const scheduler = new SnapshotScheduler(

@@ -141,6 +141,16 @@ export interface BookTotals extends Omit<OrderBookCounters, 'sinkRefused'> {
   sinkRefused: number;
   /** Snapshots that arrived for a book no longer waiting for one (its worker restarted, it resynced again). */
   snapshotsUnused: number;
+  /**
+   * Diffs not passed to the normalizer because their book's snapshot request was still queued: the
+   * snapshot, requested later, covers them.
+   */
+  diffsBeforeRequest: number;
+  /**
+   * Whether diffs of queued books are held back: false for good once a snapshot was older than the
+   * diffs its book held with none of them lost on the way (the exchange's REST lags its streams).
+   */
+  holdingBackQueuedDiffs: boolean;
 }
 
 export interface FeedMapperHealth extends MapperCounters {
@@ -178,6 +188,8 @@ interface RouteEntry {
   readonly symbolId: number;
   /** The stream's facts, packed into the record's `streamInfo`. */
   readonly info: number;
+  /** A diff of this depth stream was refused by the transport since its book last asked for a snapshot. */
+  diffRefused: boolean;
 }
 
 interface SymbolEntry {
@@ -206,7 +218,16 @@ export class BinanceFeed {
   private readonly table = new StreamTable<RouteEntry>();
   private readonly routesById: (RouteEntry | undefined)[] = [];
   private nextRouteId = 0;
-  private readonly counters = { frames: 0, unknownStream: 0, ignored: 0, malformed: 0, refused: 0 };
+  /** Whether diffs of books whose snapshot request is queued are held back (see onFrame). */
+  private holdBackQueuedDiffs = true;
+  private readonly counters = {
+    frames: 0,
+    unknownStream: 0,
+    ignored: 0,
+    malformed: 0,
+    refused: 0,
+    diffsBeforeRequest: 0,
+  };
   private lastMalformed = '';
   /** Routes in a rotation overlap whose replacement socket has not caught up (as the workers report). */
   private readonly unalignedRoutes = new Set<number>();
@@ -423,6 +444,8 @@ export class BinanceFeed {
         badDiffs: figure('badDiffs'),
         sinkRefused: figure('bookSinkRefused'),
         snapshotsUnused: figure('snapshotsUnused'),
+        diffsBeforeRequest: counters.diffsBeforeRequest,
+        holdingBackQueuedDiffs: this.holdBackQueuedDiffs,
       },
       mapper: {
         frames: counters.frames,
@@ -470,15 +493,24 @@ export class BinanceFeed {
       }
       return;
     }
+    if (route.kind === 'depthDiff' && this.holdBackQueuedDiffs && this.snapshots.awaitsFetch(route.id)) {
+      // The snapshot asked for is not requested yet, so it will be newer than this diff, which its
+      // book would buffer only to drop it (Binance's step 3). Not passing it on spares the worker
+      // parsing and keeping diffs of books that wait minutes in the queue (50,000 books).
+      counters.diffsBeforeRequest++;
+      return;
+    }
     const now = readClock();
     if (
       !this.transport.offerFrame(route.symbolId, source, route.id, route.info, frame, now.ms, now.nanosOfMs)
     ) {
       counters.refused++;
+      route.diffRefused = true;
     }
   }
 
   private hear(message: BinanceNormalizerMessage): void {
+    if (message.stale !== undefined) for (const id of message.stale) this.noteStaleSnapshot(id);
     if (message.snapshots !== undefined) for (const id of message.snapshots) this.requestSnapshot(id);
     if (message.aligned !== undefined) for (const id of message.aligned) this.unalignedRoutes.delete(id);
     if (message.malformed !== undefined) this.lastMalformed = message.malformed;
@@ -566,6 +598,7 @@ export class BinanceFeed {
             venueId: this.venueId,
             interval: interval === undefined ? 0 : barIntervalCode(interval),
           }),
+          diffRefused: false,
         };
         this.routesById[route.id] = route;
         if (routeKind === 'depthDiff') this.depthRouteCount++;
@@ -578,9 +611,22 @@ export class BinanceFeed {
     this.manager.add(streams);
   }
 
+  /**
+   * The snapshot of book `id` was older than a diff it held. If none of its diffs was refused since
+   * it asked, the diffs were all there: this exchange's REST lags its streams, so a diff received
+   * before a request may be newer than the snapshot, and from now on all are passed on (onFrame).
+   * A refused diff (input ring full) explains it otherwise: the book only asks again.
+   */
+  private noteStaleSnapshot(id: number): void {
+    const route = this.routesById[id];
+    if (route !== undefined && !route.diffRefused) this.holdBackQueuedDiffs = false;
+  }
+
   /** A book (route `id`) wants a snapshot: one request per book at a time, paced per book and per worker. */
   private requestSnapshot(id: number): void {
-    if (this.feedState === 'stopped' || this.routesById[id] === undefined) return;
+    const route = this.routesById[id];
+    if (this.feedState === 'stopped' || route === undefined) return;
+    route.diffRefused = false;
     this.snapshots.request(id);
   }
 
@@ -596,6 +642,7 @@ export class BinanceFeed {
       return this.feedState === 'stopped' || this.routesById[id] !== route ? 'dropped' : 'failed';
     }
     if (this.feedState === 'stopped' || this.routesById[id] !== route) return 'dropped';
+    this.snapshots.handingOver(id);
     const now = readClock();
     // Refused only while the owning worker is down; its successor asks again.
     return this.transport.offerSnapshot(route.symbolId, route.id, route.info, bytes, now.ms, now.nanosOfMs)

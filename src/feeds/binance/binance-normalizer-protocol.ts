@@ -86,6 +86,8 @@ export interface BookView {
 export interface BinanceNormalizerMessage {
   /** Books (by route) that want a snapshot. */
   snapshots?: number[];
+  /** Of those, the books whose snapshot was older than the diffs they held. */
+  stale?: number[];
   /** Routes whose replacement socket caught up during a rotation overlap. */
   aligned?: number[];
   /** The last malformed frame's reason, when it changed. */

@@ -40,6 +40,7 @@ export class BinanceNormalizer implements FrameNormalizer {
   private readonly sink: NormalizerSink;
   private config: BinanceNormalizerConfig = { ...ORDER_BOOK_DEFAULTS };
   private readonly snapshotRequests = new Set<number>();
+  private stale: number[] = [];
   private aligned: number[] = [];
   private answers: { id: number; book: BookView | undefined }[] = [];
   private postedMalformed = '';
@@ -93,7 +94,9 @@ export class BinanceNormalizer implements FrameNormalizer {
       ) {
         throw new Error('lacks lastUpdateId/bids/asks');
       }
-      book.applySnapshot(snapshot, meta.receiveMs, meta.receiveNanosOfMs, this.sink);
+      if (!book.applySnapshot(snapshot, meta.receiveMs, meta.receiveNanosOfMs, this.sink)) {
+        this.stale.push(meta.stream);
+      }
     } catch (error) {
       this.context.counters.malformed++;
       this.context.lastMalformed = `depth snapshot of ${book.route.symbol}: ${(error as Error).message}`;
@@ -158,6 +161,11 @@ export class BinanceNormalizer implements FrameNormalizer {
     if (this.snapshotRequests.size > 0) {
       message.snapshots = [...this.snapshotRequests];
       this.snapshotRequests.clear();
+      any = true;
+    }
+    if (this.stale.length > 0) {
+      message.stale = this.stale;
+      this.stale = [];
       any = true;
     }
     if (this.aligned.length > 0) {

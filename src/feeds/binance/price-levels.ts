@@ -1,3 +1,7 @@
+const NO_LEVELS = new Float64Array(0);
+/** Levels a side makes room for first; it doubles from there. */
+const FIRST_CAPACITY = 32;
+
 /**
  * One side of a book: price → size, in two parallel typed arrays sorted by a key that puts the
  * best level LAST (bids by price, asks by −price). Most changes touch the top of the book, so
@@ -5,8 +9,10 @@
  * finds any level in log2(1000) ≈ 10 steps. Prices and sizes are fixed-point mantissas.
  */
 export class PriceLevels {
-  private keys = new Float64Array(256);
-  private sizes = new Float64Array(256);
+  // Empty until the first level: a worker may hold 50,000 books, most of them waiting for a
+  // snapshot, and a few hundred levels' arrays for each would cost it seconds and hundreds of MB.
+  private keys = NO_LEVELS;
+  private sizes = NO_LEVELS;
   private length = 0;
   /** +1 for bids (higher is better), −1 for asks (lower is better). */
   private readonly sign: number;
@@ -87,8 +93,9 @@ export class PriceLevels {
   }
 
   private grow(): void {
-    const keys = new Float64Array(this.keys.length * 2);
-    const sizes = new Float64Array(this.keys.length * 2);
+    const capacity = Math.max(FIRST_CAPACITY, this.keys.length * 2);
+    const keys = new Float64Array(capacity);
+    const sizes = new Float64Array(capacity);
     keys.set(this.keys);
     sizes.set(this.sizes);
     this.keys = keys;

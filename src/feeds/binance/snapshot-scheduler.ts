@@ -34,14 +34,15 @@ export interface SnapshotHooks {
   fetch(id: number): Promise<SnapshotOutcome>;
 }
 
-type BookRequest = 'retrying' | 'queued' | 'fetching';
+/** `delivering`: fetched and being handed over (see handingOver); still counted as fetching. */
+type BookRequest = 'retrying' | 'queued' | 'fetching' | 'delivering';
 
 /** How long a pump held back by full workers waits before it looks again, ms. */
 const HELD_BACK_RECHECK_MS = 20;
 
 export class SnapshotScheduler {
   private readonly requests = new Map<number, BookRequest>();
-  /** Books asked for again while their snapshot was being fetched. */
+  /** Books asked for again while their snapshot was being fetched or handed over. */
   private readonly askedAgain = new Set<number>();
   /** Queued books per worker, oldest first. */
   private readonly queues: Set<number>[] = [];
@@ -68,15 +69,33 @@ export class SnapshotScheduler {
     return this.fetching;
   }
 
+  /** Whether the book of route `id` wants a snapshot whose request is not sent yet (queued or waiting to retry). */
+  awaitsFetch(id: number): boolean {
+    const request = this.requests.get(id);
+    return request === 'queued' || request === 'retrying';
+  }
+
+  /**
+   * The fetch hook calls this just before it hands route `id`'s snapshot to its book: a request
+   * made from then on comes from a book that saw this snapshot (found it too old, say), so this
+   * snapshot does not answer it and the book is fetched again. A book applying the snapshot on the
+   * spot (no pipeline) asks before the fetch has even ended.
+   */
+  handingOver(id: number): void {
+    if (this.requests.get(id) !== 'fetching') return;
+    this.askedAgain.delete(id);
+    this.requests.set(id, 'delivering');
+  }
+
   /**
    * The book of route `id` wants a snapshot. Asked while one is already being fetched, it is noted:
-   * that snapshot answers it (a book that finds it too old asks again itself), unless it is not
-   * delivered, in which case the book is fetched again.
+   * that snapshot answers it unless it is not delivered, in which case the book is fetched again.
+   * Asked once the snapshot is being handed over (handingOver), the book is fetched again anyway.
    */
   request(id: number): void {
     if (this.stopped) return;
     const current = this.requests.get(id);
-    if (current === 'fetching') {
+    if (current === 'fetching' || current === 'delivering') {
       this.askedAgain.add(id);
       return;
     }
@@ -109,7 +128,7 @@ export class SnapshotScheduler {
       for (const queue of this.queues) if (queue?.delete(id) === true) break;
       this.queuedCount--;
     }
-    if (current !== 'fetching') this.requests.delete(id);
+    if (current !== 'fetching' && current !== 'delivering') this.requests.delete(id);
     this.askedAgain.delete(id);
     this.lastFetchAt.delete(id);
   }
@@ -173,9 +192,11 @@ export class SnapshotScheduler {
         this.fetchingByWorker[worker]!--;
         if (this.stopped) return;
         const again = this.askedAgain.delete(id);
+        const handedOver = this.requests.get(id) === 'delivering';
         this.requests.delete(id);
-        // A delivered snapshot answers a request made while it was fetched; an undelivered one does not.
-        if (outcome === 'failed' || (outcome === 'dropped' && again)) this.request(id);
+        // A delivered snapshot answers a request made while it was fetched, but not one made after it
+        // was handed over; an undelivered one answers none.
+        if (outcome === 'failed' || (again && (outcome === 'dropped' || handedOver))) this.request(id);
         this.pump();
       });
   }
