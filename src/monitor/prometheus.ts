@@ -245,6 +245,16 @@ function feedMetrics(feed: () => BinanceFeedHealth, { total, gaugeBy, gauge }: M
     () => feed().books.resyncs,
   );
   total(
+    'tickwire_feed_book_snapshots_total',
+    'Order book snapshots applied (first syncs and resyncs)',
+    () => feed().books.snapshots,
+  );
+  gauge(
+    'tickwire_feed_snapshots_pending',
+    'Book snapshots queued, waiting to retry or being fetched',
+    () => feed().rest.snapshotsQueued + feed().rest.snapshotsInFlight,
+  );
+  total(
     'tickwire_feed_malformed_total',
     'Exchange frames skipped as malformed',
     () => feed().mapper.malformed,

@@ -95,6 +95,8 @@ describe('platform (tickwire start)', () => {
     assert.equal(value('tickwire_bus_connected'), 1, 'the memory bus is always connected');
     assert.ok(value('tickwire_feed_messages_total') > 0, 'the Binance adapter reads the simulator');
     assert.match(text, /^tickwire_feed_connections\{state="live"\} [1-9]/m);
+    assert.ok(value('tickwire_feed_book_snapshots_total') >= 0, 'book snapshots counted');
+    assert.ok(value('tickwire_feed_snapshots_pending') >= 0, 'snapshots pending shown');
     assert.match(text, /^tickwire_nodejs_eventloop_lag_seconds /m, 'process metrics are included');
   });
 
