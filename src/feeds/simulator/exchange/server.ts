@@ -70,10 +70,14 @@ export interface ExchangeSimulator {
 }
 
 /**
- * How far behind a late generator catches up: timers running tens of ms late are made good, but a
- * stall longer than this is skipped (counted in eventsSkipped) rather than sent as one huge burst.
+ * How far behind a late generator catches up: timers running a few tens of ms late are made good,
+ * but a longer stall is skipped (counted in eventsSkipped) rather than sent as one huge burst. It
+ * also bounds one batch when the rate asks for more than the process can make: at 0.25 s, 50,000
+ * symbols at 50,000 events/s had every loop turn spend ~450 ms generating, so sockets were written
+ * and REST answered three times a second (snapshots stopped, send buffers grew to ~1 GB); at 0.05 s
+ * the overloaded simulator answers ~600 snapshots/s and sends more frames, not fewer.
  */
-const MAX_BACKLOG_SECONDS = 0.25;
+const MAX_BACKLOG_SECONDS = 0.05;
 /** A paced source's events taken per batch, at most, so one batch cannot hold the event loop long. */
 const MAX_PACED_EVENTS_PER_BATCH = 65_536;
 
