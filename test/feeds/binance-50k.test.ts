@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { MemoryBus } from '../../src/bus/index.ts';
 import { BinanceFeed, binanceNormalizer } from '../../src/feeds/binance/index.ts';
 import { TickPipeline } from '../../src/pipeline/index.ts';
 import { FLAG, QUOTE, SymbolRegistry, Tick, TRADE } from '../../src/wire/index.ts';
 import { waitFor } from './binance-harness.ts';
+import { type SimProcess, startSimProcess } from './sim-process.ts';
 
 /**
  * 50,000 symbols (trade + bookTicker: 100,000 streams, 1,024 per connection → 98 connections)
@@ -18,18 +16,11 @@ import { waitFor } from './binance-harness.ts';
  * exactly where its id skipped, and ids skip only across the outage, never because a frame was
  * refused on the way.
  */
-const BIN = fileURLToPath(new URL('../../bin/tickwire.js', import.meta.url));
 const SYMBOLS = 50_000;
 const STREAMS_PER_CONNECTION = 1_024;
 const CONNECTIONS = Math.ceil((2 * SYMBOLS) / STREAMS_PER_CONNECTION);
 /** Symbols per connection: a symbol's two streams are subscribed together, in order. */
 const SYMBOLS_PER_CONNECTION = STREAMS_PER_CONNECTION / 2;
-
-interface SimStats {
-  subscriptions: number;
-  silencedEvents: number;
-  connectionList: { id: number; streams: number }[];
-}
 
 /** Per symbol: the last trade id seen, and trade id jumps seen with or without the gap flag. */
 class TradeFollower {
@@ -81,24 +72,13 @@ class TradeFollower {
 }
 
 describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240_000 }, () => {
-  let child: ChildProcess;
-  let url: string;
+  let sim: SimProcess;
   let pipeline: TickPipeline;
   let feed: BinanceFeed;
   let registry: SymbolRegistry;
   let symbols: string[];
   const follower = new TradeFollower();
 
-  const simStats = async () => (await (await fetch(`${url}/sim/stats`)).json()) as SimStats;
-  const fault = async (body: object) => {
-    const response = await fetch(`${url}/sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.equal(response.status, 200, `fault ${JSON.stringify(body)} accepted`);
-    return (await response.json()) as Record<string, unknown>;
-  };
   const allLive = () => {
     const health = feed.health();
     return (
@@ -112,28 +92,8 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
   };
 
   before(async () => {
-    child = spawn(
-      process.execPath,
-      [BIN, 'sim', '--port', '0', '--symbols', String(SYMBOLS), '--rate', '10000', '--seed', '5'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`simulator printed no URL: ${output}`)), 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /REST\s+(http:\/\/[^/\s]+)/.exec(output);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found[1]!);
-        }
-      });
-    });
-    const info = (await (await fetch(`${url}/api/v3/exchangeInfo`)).json()) as {
-      symbols: { symbol: string }[];
-    };
-    symbols = info.symbols.map((entry) => entry.symbol);
-    assert.equal(symbols.length, SYMBOLS);
+    sim = await startSimProcess({ symbols: SYMBOLS, eventsPerSecond: 10_000, seed: 5 });
+    symbols = sim.symbols;
     registry = new SymbolRegistry();
     const bus = new MemoryBus();
     bus.subscribe('md.>', (payload) => follower.see(payload as Uint8Array));
@@ -144,8 +104,8 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
       normalizer: binanceNormalizer(),
     });
     feed = new BinanceFeed({
-      restUrl: url,
-      wsUrl: url.replace(/^http/, 'ws'),
+      restUrl: sim.url,
+      wsUrl: sim.wsUrl,
       venue: 'SIM',
       symbols,
       streams: ['trade', 'bookTicker'],
@@ -162,10 +122,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
   after(async () => {
     await feed?.stop();
     await pipeline?.stop();
-    if (child !== undefined && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await sim?.stop();
   });
 
   it('opens 98 connections, all live with every stream confirmed, and ticks flow on each', async () => {
@@ -173,7 +130,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
     const health = feed.health();
     assert.equal(health.symbols, SYMBOLS);
     assert.equal(health.totals.streams, 2 * SYMBOLS);
-    assert.equal((await simStats()).subscriptions, 2 * SYMBOLS);
+    assert.equal((await sim.stats()).subscriptions, 2 * SYMBOLS);
     const start = new Map(follower.ticks);
     await waitFor(
       () => follower.blocksTicking(start) === CONNECTIONS,
@@ -188,7 +145,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
 
   it('a malformed frame on every connection is counted and every connection kept', async () => {
     const before = feed.health();
-    const answer = await fault({ kind: 'malformed', text: '{"stream":"btcusdt@trade","data":{broken' });
+    const answer = await sim.fault({ kind: 'malformed', text: '{"stream":"btcusdt@trade","data":{broken' });
     assert.equal(answer.connections, CONNECTIONS);
     await waitFor(
       () => feed.health().mapper.malformed === before.mapper.malformed + CONNECTIONS,
@@ -204,9 +161,9 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
   it('a silenced symbol stops at the simulator and comes back without a false gap; the others keep flowing', async () => {
     const silenced = registry.requireId('SIM', 'ETHUSDT');
     const busy = registry.requireId('SIM', 'BTCUSDT');
-    const statsBefore = await simStats();
+    const statsBefore = await sim.stats();
     const busyBefore = follower.ticks.get(busy) ?? 0;
-    await fault({ kind: 'silence', symbol: 'ETHUSDT', durationMs: 2_000 });
+    await sim.fault({ kind: 'silence', symbol: 'ETHUSDT', durationMs: 2_000 });
     const silencedAt = follower.ticks.get(silenced) ?? 0;
     await waitFor(() => (follower.ticks.get(busy) ?? 0) > busyBefore + 50, 30_000, 'BTCUSDT flowing');
     await waitFor(
@@ -215,7 +172,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
       'ETHUSDT ticking again after its silence',
     );
     assert.ok(
-      (await simStats()).silencedEvents > statsBefore.silencedEvents,
+      (await sim.stats()).silencedEvents > statsBefore.silencedEvents,
       'the simulator held events back',
     );
     assert.equal(follower.falseGaps + follower.missedGaps, 0);
@@ -226,7 +183,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
   it('all 98 connections dropped come back live and resubscribed; gaps flagged only across the outage', async () => {
     const before = feed.health();
     follower.phase = 'outage';
-    const answer = await fault({ kind: 'drop' });
+    const answer = await sim.fault({ kind: 'drop' });
     assert.equal(answer.dropped, CONNECTIONS);
     await waitFor(
       () => feed.health().totals.reconnects >= before.totals.reconnects + CONNECTIONS,
@@ -234,7 +191,7 @@ describe('BinanceFeed with 50,000 symbols against the simulator', { timeout: 240
       'every connection reconnecting',
     );
     await waitFor(allLive, 120_000, 'every connection live again with no unconfirmed stream');
-    const stats = await simStats();
+    const stats = await sim.stats();
     assert.equal(stats.subscriptions, 2 * SYMBOLS, 'every stream subscribed again at the simulator');
     assert.equal(stats.connectionList.length, CONNECTIONS);
     const sinceLive = new Map(follower.ticks);
