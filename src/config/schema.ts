@@ -70,7 +70,7 @@ export const configSchema = z
 
     // Pipeline (docs/PIPELINE.md): a profile, and single settings that override it.
     profile: z.enum(PIPELINE_PROFILE_NAMES).default('throughput'),
-    workers: integer(1, 64).optional(),
+    workers: integer(0, 64).optional(),
     ringCapacity: integer(2, 2 ** 30)
       .refine((slots) => (slots & (slots - 1)) === 0, 'must be a power of two')
       .optional(),
@@ -141,7 +141,7 @@ export const CONFIG_KEYS: Record<
   ),
   binanceWsUrl: key('binance-ws-url', `WebSocket base URL of --feed binance (default ${BINANCE_URLS.wsUrl})`),
   profile: key('profile', 'pipeline profile: throughput (default), latency or symbols'),
-  workers: key('workers', "pipeline worker threads (default: the profile's, cores - 1)"),
+  workers: key('workers', "pipeline worker threads, 0 = inline on the main thread (default: the profile's)"),
   ringCapacity: key('ring-capacity', "slots per pipeline ring, a power of two (default: the profile's)"),
   inputPolicy: key(
     'input-policy',

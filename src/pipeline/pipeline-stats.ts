@@ -66,6 +66,11 @@ export interface FrameStats {
 }
 
 export interface PipelineStats {
+  /**
+   * `workers`: worker threads normalize and check, `workers` lists them. `inline` (`workers: 0`):
+   * the main thread does, and `workers` is empty; the totals below cover both.
+   */
+  mode: 'workers' | 'inline';
   symbols: number;
   /** Ticks offered to claim(). */
   ticksIn: number;

@@ -13,7 +13,10 @@ import {
  * single fields. docs/PIPELINE.md explains every number.
  */
 export interface PipelineSettings {
-  /** Pipeline worker threads. */
+  /**
+   * Pipeline worker threads; 0 runs their job inline on the main thread (no rings, no hand-off:
+   * docs/PIPELINE.md, "Inline").
+   */
   readonly workers: number;
   /** Slots per ring (a power of two; 64 bytes each). */
   readonly ringCapacity: number;
@@ -55,9 +58,12 @@ export const PIPELINE_PROFILES: Readonly<Record<PipelineProfileName, PipelineSet
     maxConflatedPerWorker: 16_384,
     streamsPerConnection: 200,
   },
-  /** Least queueing delay: small rings and batches, conflation so the latest price always gets through. */
+  /**
+   * Least delay: normalized and published on the main thread as each frame arrives (inline), so no
+   * tick waits for a thread to wake up. The ring settings apply to ticks only if workers are set.
+   */
   latency: {
-    workers: WORKERS,
+    workers: 0,
     ringCapacity: 2_048,
     inputBatch: { min: 1, max: 128 },
     drainBatch: { min: 16, max: 256 },
@@ -111,7 +117,7 @@ export function resolvePipelineSettings(
 }
 
 export function checkPipelineSettings(settings: PipelineSettings): void {
-  checkInteger('workers', settings.workers, 1);
+  checkInteger('workers', settings.workers, 0);
   const capacity = settings.ringCapacity;
   if (
     !Number.isInteger(capacity) ||

@@ -3,6 +3,7 @@ import type { SymbolRegistry } from '../wire/index.ts';
 import type { SymbolPartitioner } from './partitioner.ts';
 import { DROP_REASONS, type DropReason, type InputPolicy } from './pipeline-options.ts';
 import { FRAME_DROP_REASONS, type FrameStats, type PipelineStats, workerStats } from './pipeline-stats.ts';
+import type { InlinePartition } from './inline-partition.ts';
 import type { WorkerLink } from './worker-link.ts';
 import { STALE_LIST_LIMIT } from './worker-protocol.ts';
 
@@ -62,6 +63,8 @@ export class RateSampler {
 /** What stats() reads. */
 export interface StatsSources {
   readonly links: readonly WorkerLink[];
+  /** With `workers: 0`, the partition on the main thread (links is empty then). */
+  readonly inline: InlinePartition | undefined;
   readonly partitioner: SymbolPartitioner;
   readonly pool: RingPool;
   readonly registry: SymbolRegistry;
@@ -75,7 +78,7 @@ export interface StatsSources {
 }
 
 export function assembleStats(sources: StatsSources): PipelineStats {
-  const { links, rates, frameCounts } = sources;
+  const { links, inline, rates, frameCounts } = sources;
   const balance = sources.partitioner.balance();
   const workers = links.map((link) =>
     workerStats({
@@ -92,12 +95,18 @@ export function assembleStats(sources: StatsSources): PipelineStats {
   );
   const rings = sources.pool.stats();
   const dropped = droppedByReason(links, sources.dropped);
+  // What the threads did, or the inline partition (reported like one worker, but not in `workers`).
+  const partitions = inline === undefined ? workers : [inline.stats(sources.registry.size)];
   const sum = (pick: (worker: (typeof workers)[number]) => number) =>
-    workers.reduce((total, worker) => total + pick(worker), 0);
-  const staleIds = links.flatMap((link) =>
-    Array.from(link.staleList.subarray(1, 1 + Math.min(link.staleList[0]!, STALE_LIST_LIMIT))),
-  );
+    partitions.reduce((total, worker) => total + pick(worker), 0);
+  const staleIds =
+    inline === undefined
+      ? links.flatMap((link) =>
+          Array.from(link.staleList.subarray(1, 1 + Math.min(link.staleList[0]!, STALE_LIST_LIMIT))),
+        )
+      : Array.from(inline.staleIds());
   return {
+    mode: inline === undefined ? 'workers' : 'inline',
     symbols: sources.registry.size,
     ticksIn: sources.ticksIn,
     droppedRingFull: sources.dropped.ringFull,
@@ -117,7 +126,7 @@ export function assembleStats(sources: StatsSources): PipelineStats {
       drain: workers.map((worker) => worker.drainBatch),
     },
     restarts: sum((worker) => worker.restarts),
-    workersDown: workers.filter((worker) => !worker.alive).length,
+    workersDown: partitions.filter((worker) => !worker.alive).length,
     quality: {
       gaps: sum((worker) => worker.gaps),
       missing: sum((worker) => worker.missing),

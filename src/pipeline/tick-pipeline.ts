@@ -1,10 +1,11 @@
 import type { MessageBus } from '../bus/index.ts';
-import { isTickwireError } from '../errors.ts';
 import { RingPool, type RingProducer } from '../shm/index.ts';
 import { MESSAGE_TYPES, type SymbolRegistry, Tick } from '../wire/index.ts';
 import type { ConflationBuffer } from './conflation-buffer.ts';
+import { InlinePartition } from './inline-partition.ts';
 import type { FrameTransport, NormalizerListener, NormalizerSpec } from './normalizer.ts';
 import { SymbolPartitioner } from './partitioner.ts';
+import { isTickwireError, TickwireError } from '../errors.ts';
 import {
   checkNormalizer,
   checkQualityOptions,
@@ -62,6 +63,7 @@ export interface TickPipelineOptions extends PipelineSettingsOverrides {
 
 /** Kept for readers of the earlier constant; the profile sets the capacity now. */
 export const DEFAULT_RING_CAPACITY = 16_384;
+const encoder = new TextEncoder();
 /** How long a drop-oldest claim may wait for the worker to finish the batch it is reading. */
 const DROP_OLDEST_WAIT_MS = 1;
 
@@ -96,7 +98,10 @@ export class TickPipeline implements FrameTransport {
   private readonly rateTimer: NodeJS.Timeout;
   private readonly listeners = new Set<NormalizerListener>();
   private readonly frameCounts = zeroFrameCounts();
-  /** Most payload bytes of one frame record. */
+  /** With `workers: 0`: the workers' job, done on this thread (set by start). */
+  private inline: InlinePartition | undefined;
+  private readonly restartPolicy: RestartPolicy;
+  /** Most payload bytes of one frame record (no limit inline: there is no ring). */
   readonly maxFrameBytes: number;
 
   private constructor(private readonly options: TickPipelineOptions) {
@@ -105,8 +110,10 @@ export class TickPipeline implements FrameTransport {
     checkQualityOptions(this.quality);
     const restartPolicy: RestartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
     checkRestartPolicy(restartPolicy);
-    this.partitioner = new SymbolPartitioner(options.registry, this.settings.workers);
-    this.maxFrameBytes = maxRecordBytes(this.settings.ringCapacity);
+    this.restartPolicy = restartPolicy;
+    this.partitioner = new SymbolPartitioner(options.registry, Math.max(1, this.settings.workers));
+    this.maxFrameBytes =
+      this.settings.workers === 0 ? Number.POSITIVE_INFINITY : maxRecordBytes(this.settings.ringCapacity);
     checkNormalizer(options.normalizer, this.settings.inputPolicy, this.maxFrameBytes);
     this.ticks = new TickDrain({
       links: this.links,
@@ -135,9 +142,21 @@ export class TickPipeline implements FrameTransport {
     this.rateTimer.unref();
   }
 
-  /** Starts the worker threads and resolves once they all poll their input. */
+  /** Starts the worker threads and resolves once they all poll their input (or the inline partition). */
   static async start(options: TickPipelineOptions): Promise<TickPipeline> {
     const pipeline = new TickPipeline(options);
+    if (pipeline.settings.workers === 0) {
+      pipeline.inline = await InlinePartition.start({
+        ...options,
+        quality: pipeline.quality,
+        restartPolicy: pipeline.restartPolicy,
+        normalizer: options.normalizer,
+        listeners: pipeline.listeners,
+        publishTick: pipeline.ticks.publishTick,
+        symbolIds: () => Array.from({ length: options.registry.size }, (_, id) => id),
+      });
+      return pipeline;
+    }
     const workers = pipeline.workers;
     try {
       await Promise.all(
@@ -159,8 +178,14 @@ export class TickPipeline implements FrameTransport {
    * next claim. Under the conflate policy a full ring hands out a side-table slot instead.
    */
   claim(symbolId: number): Tick | undefined {
-    const link = this.links[this.partitioner.workerOf(symbolId)]!;
     this.ticksIn++;
+    const inline = this.inline;
+    if (inline !== undefined) {
+      if (inline.running) return inline.claimTick();
+      this.dropped.workerDown++;
+      return undefined;
+    }
+    const link = this.links[this.partitioner.workerOf(symbolId)]!;
     if (link.state !== 'running') {
       this.dropped.workerDown++;
       return undefined;
@@ -184,7 +209,9 @@ export class TickPipeline implements FrameTransport {
 
   /** Makes the tick written after the last successful claim() visible to its worker. */
   commit(): void {
-    if (this.pendingRing !== undefined) {
+    if (this.inline !== undefined) {
+      this.inline.commitClaimed();
+    } else if (this.pendingRing !== undefined) {
       this.pendingRing.publish(1);
       this.pendingRing = undefined;
     } else if (this.pendingConflation !== undefined) {
@@ -199,8 +226,9 @@ export class TickPipeline implements FrameTransport {
     return this.options.normalizer?.name;
   }
 
+  /** Worker threads; 1 inline (the main thread owns every symbol). */
   get workerCount(): number {
-    return this.settings.workers;
+    return this.partitioner.workers;
   }
 
   workerOf(symbolId: number): number {
@@ -225,6 +253,16 @@ export class TickPipeline implements FrameTransport {
   ): boolean {
     const counts = this.frameCounts;
     counts.offered++;
+    const inline = this.inline;
+    if (inline !== undefined) {
+      if (!inline.running) {
+        counts.dropped.workerDown++;
+        return false;
+      }
+      inline.frame(symbolId, source, stream, streamInfo, bytes, receiveMs, receiveNanosOfMs);
+      counts.written++;
+      return true;
+    }
     const link = this.links[this.partitioner.workerOf(symbolId)]!;
     if (link.state !== 'running') {
       counts.dropped.workerDown++;
@@ -281,6 +319,13 @@ export class TickPipeline implements FrameTransport {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): boolean {
+    const inline = this.inline;
+    if (inline !== undefined) {
+      if (!inline.running) return false;
+      this.frameCounts.snapshots++;
+      inline.snapshot(symbolId, stream, streamInfo, bytes, receiveMs, receiveNanosOfMs);
+      return true;
+    }
     const link = this.links[this.partitioner.workerOf(symbolId)]!;
     if (link.state !== 'running') return false;
     this.frameCounts.snapshots++;
@@ -310,6 +355,16 @@ export class TickPipeline implements FrameTransport {
 
   /** Queues a control message (the normalizer's own format) for worker `index`; false when it is down. */
   sendControl(index: number, payload: string): boolean {
+    const inline = this.inline;
+    if (inline !== undefined) {
+      if (index !== 0) {
+        throw new TickwireError('BAD_CONFIG', `worker index ${index} does not exist (inline: 0 only)`);
+      }
+      if (!inline.running) return false;
+      this.frameCounts.controls++;
+      inline.control(encoder.encode(payload));
+      return true;
+    }
     const link = this.workers.linkAt(index);
     if (link.state !== 'running') return false;
     this.frameCounts.controls++;
@@ -321,12 +376,14 @@ export class TickPipeline implements FrameTransport {
   configureNormalizer(config: unknown): void {
     const json = JSON.stringify(config);
     this.workers.normalizerConfig = json;
+    this.inline?.configure(json);
     for (const link of this.links) {
       if (link.state === 'running') enqueue(link, controlRecord(CONFIG_STREAM, json), this.maxFrameBytes);
     }
   }
 
   normalizerFigures(): Float64Array {
+    if (this.inline !== undefined) return this.inline.normalizerFigures(this.options.normalizer?.totals ?? 0);
     return sumNormalizerFigures(this.links, this.options.normalizer);
   }
 
@@ -338,6 +395,7 @@ export class TickPipeline implements FrameTransport {
   stats(): PipelineStats {
     return assembleStats({
       links: this.links,
+      inline: this.inline,
       partitioner: this.partitioner,
       pool: this.pool,
       registry: this.options.registry,
@@ -356,6 +414,7 @@ export class TickPipeline implements FrameTransport {
    * answer within `timeoutMs` (e.g. it is down).
    */
   async pauseWorker(index: number, timeoutMs = 5_000): Promise<void> {
+    this.requireThreads('pauseWorker');
     return this.workers.pauseWorker(index, timeoutMs);
   }
 
@@ -365,6 +424,7 @@ export class TickPipeline implements FrameTransport {
 
   /** Kills worker `index` as a crash would (it is restarted per the restart policy); for tests and drills. */
   async terminateWorker(index: number): Promise<void> {
+    this.requireThreads('terminateWorker');
     const link = this.workers.linkAt(index);
     await link.thread?.terminate();
   }
@@ -374,6 +434,10 @@ export class TickPipeline implements FrameTransport {
    * that symbol (mid-batch), then is restarted like any failed worker.
    */
   injectPoison(symbolId: number): void {
+    if (this.inline !== undefined) {
+      this.inline.poison(symbolId);
+      return;
+    }
     this.workers.setControl(this.partitioner.workerOf(symbolId), CONTROL.poisonSymbol, symbolId + 1);
   }
 
@@ -381,8 +445,18 @@ export class TickPipeline implements FrameTransport {
   async stop(): Promise<void> {
     if (this.workers.stopped) return;
     this.ticks.stop();
+    this.inline?.stop();
     clearInterval(this.rateTimer);
     await this.workers.stop();
+  }
+
+  private requireThreads(operation: string): void {
+    if (this.inline !== undefined) {
+      throw new TickwireError(
+        'BAD_CONFIG',
+        `TickPipeline.${operation}() needs worker threads; this pipeline runs inline (workers: 0)`,
+      );
+    }
   }
 
   private claimDroppingOldest(input: RingProducer): boolean {

@@ -107,8 +107,8 @@ describe('loadConfig', () => {
       /port \(from TICKWIRE_PORT\).*at most 65535/,
     );
     assert.match(
-      rejection(() => loadConfig({ flags: { workers: '0' } })),
-      /workers \(from --workers\).*at least 1/,
+      rejection(() => loadConfig({ flags: { workers: '-1' } })),
+      /workers \(from --workers\).*at least 0/,
     );
     assert.match(
       rejection(() => loadConfig({ flags: { feed: 'kraken' } })),

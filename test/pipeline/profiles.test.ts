@@ -21,6 +21,8 @@ describe('pipeline profiles', () => {
     assert.ok(latency.ringCapacity < throughput.ringCapacity);
     assert.ok(latency.inputBatch.max < throughput.inputBatch.max);
     assert.ok(symbols.streamsPerConnection > throughput.streamsPerConnection);
+    assert.equal(latency.workers, 0, 'latency runs inline');
+    assert.ok(throughput.workers >= 1 && symbols.workers >= 1);
   });
 
   it('let explicit settings win over the profile, and ignore undefined ones', () => {
@@ -47,7 +49,8 @@ describe('pipeline profiles', () => {
       /inputPolicy must be one of conflate, drop-oldest, drop-newest, got "drop-all"/,
     );
     rejects({ inputBatch: { min: 64, max: 8 } }, /inputBatch.min 64 must not exceed inputBatch.max 8/);
-    rejects({ workers: 0 }, /workers must be an integer >= 1, got 0/);
+    rejects({ workers: -1 }, /workers must be an integer >= 0, got -1/);
+    rejects({ workers: 1.5 }, /workers must be an integer >= 0, got 1.5/);
     assert.throws(
       () => resolvePipelineSettings('fastest' as PipelineProfileName),
       /pipeline profile must be one of throughput, latency, symbols, got "fastest"/,
