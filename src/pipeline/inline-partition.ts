@@ -124,8 +124,7 @@ export class InlinePartition implements NormalizerSink {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): void {
-    const meta = this.fill(symbolId, stream, streamInfo, receiveMs, receiveNanosOfMs);
-    meta.source = source;
+    const meta = this.fill(symbolId, source, stream, streamInfo, receiveMs, receiveNanosOfMs);
     try {
       this.normalizer?.frame(bytes, 0, bytes.length, meta);
     } catch (error) {
@@ -141,7 +140,7 @@ export class InlinePartition implements NormalizerSink {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): void {
-    const meta = this.fill(symbolId, stream, streamInfo, receiveMs, receiveNanosOfMs);
+    const meta = this.fill(symbolId, 0, stream, streamInfo, receiveMs, receiveNanosOfMs);
     try {
       this.normalizer?.snapshot(bytes, 0, bytes.length, meta);
     } catch (error) {
@@ -229,6 +228,7 @@ export class InlinePartition implements NormalizerSink {
 
   private fill(
     symbolId: number,
+    source: number,
     stream: number,
     streamInfo: number,
     receiveMs: number,
@@ -239,7 +239,7 @@ export class InlinePartition implements NormalizerSink {
     this.scheduleFlush();
     const meta = this.meta;
     meta.symbolId = symbolId;
-    meta.source = 0;
+    meta.source = source;
     meta.stream = stream;
     meta.streamInfo = streamInfo;
     meta.receiveMs = receiveMs;
@@ -283,10 +283,10 @@ export class InlinePartition implements NormalizerSink {
   private fail(error: unknown): void {
     if (this.state !== 'running') return;
     this.parts.onWorkerError?.(0, error);
-    const figures = this.figures;
-    this.quality.writeCounters(figures);
-    for (let i = 0; i < WORKER_COUNTERS.length; i++)
-      this.retired[i]! += i === FIGURE_INDEX.records ? 0 : figures[i]!;
+    // The quality totals of the state being dropped are kept (records are counted apart).
+    const dropped = new Float64Array(WORKER_FIGURES.length);
+    this.quality.writeCounters(dropped);
+    for (let i = 0; i < WORKER_COUNTERS.length; i++) this.retired[i]! += dropped[i]!;
     const totals = this.parts.normalizer?.totals ?? 0;
     if (this.normalizer !== undefined) {
       this.normalizer.writeFigures(this.normalizerLive);
