@@ -113,8 +113,27 @@ export function resolvePipelineSettings(
   ) as Partial<PipelineSettings>;
   const settings: PipelineSettings = { ...base, ...defined };
   checkPipelineSettings(settings);
+  if (settings.workers === 0) {
+    const unread = RING_SETTINGS.find((key) => key in defined);
+    if (unread !== undefined) {
+      throw new TickwireError(
+        'BAD_CONFIG',
+        `${unread} has no effect with workers 0 (inline: no rings); set workers to 1 or more, or leave ${unread} out`,
+      );
+    }
+  }
   return settings;
 }
+
+/** Settings only the worker threads' rings read: meaningless inline (workers 0). */
+const RING_SETTINGS = [
+  'ringCapacity',
+  'inputBatch',
+  'drainBatch',
+  'drainYieldBudget',
+  'inputPolicy',
+  'maxConflatedPerWorker',
+] as const satisfies readonly (keyof PipelineSettings)[];
 
 export function checkPipelineSettings(settings: PipelineSettings): void {
   checkInteger('workers', settings.workers, 0);

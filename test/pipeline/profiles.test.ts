@@ -50,6 +50,9 @@ describe('pipeline profiles', () => {
     );
     rejects({ inputBatch: { min: 64, max: 8 } }, /inputBatch.min 64 must not exceed inputBatch.max 8/);
     rejects({ workers: -1 }, /workers must be an integer >= 0, got -1/);
+    // Inline there are no rings: a ring setting given explicitly would be read by nothing.
+    rejects({ ringCapacity: 1024 }, /ringCapacity has no effect with workers 0/, 'latency');
+    rejects({ workers: 0, inputPolicy: 'conflate' }, /inputPolicy has no effect with workers 0/);
     rejects({ workers: 1.5 }, /workers must be an integer >= 0, got 1.5/);
     assert.throws(
       () => resolvePipelineSettings('fastest' as PipelineProfileName),
