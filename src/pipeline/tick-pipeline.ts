@@ -1,11 +1,11 @@
 import type { MessageBus } from '../bus/index.ts';
+import { isTickwireError, TickwireError } from '../errors.ts';
 import { RingPool, type RingProducer } from '../shm/index.ts';
 import { MESSAGE_TYPES, type SymbolRegistry, Tick } from '../wire/index.ts';
 import type { ConflationBuffer } from './conflation-buffer.ts';
 import { InlinePartition } from './inline-partition.ts';
 import type { FrameTransport, NormalizerListener, NormalizerSpec } from './normalizer.ts';
 import { SymbolPartitioner } from './partitioner.ts';
-import { isTickwireError, TickwireError } from '../errors.ts';
 import {
   checkNormalizer,
   checkQualityOptions,
@@ -77,7 +77,8 @@ const DROP_OLDEST_WAIT_MS = 1;
  * drop-oldest or drop-newest), and every tick not delivered as offered is counted by reason.
  * Workers block on their output rings instead, so a slow publisher backs up into the input rings.
  * A worker that fails is restarted with fresh rings under a restart budget while the others keep
- * flowing (docs/PIPELINE.md).
+ * flowing (docs/PIPELINE.md). With `workers: 0` there are no threads or rings: an InlinePartition
+ * does the workers' job on this thread, and every method below hands it the call.
  */
 export class TickPipeline implements FrameTransport {
   readonly partitioner: SymbolPartitioner;
@@ -147,10 +148,12 @@ export class TickPipeline implements FrameTransport {
     const pipeline = new TickPipeline(options);
     if (pipeline.settings.workers === 0) {
       pipeline.inline = await InlinePartition.start({
-        ...options,
         quality: pipeline.quality,
         restartPolicy: pipeline.restartPolicy,
         normalizer: options.normalizer,
+        onWorkerError: options.onWorkerError,
+        onWorkerRestart: options.onWorkerRestart,
+        onWorkerGaveUp: options.onWorkerGaveUp,
         listeners: pipeline.listeners,
         publishTick: pipeline.ticks.publishTick,
         symbolIds: () => Array.from({ length: options.registry.size }, (_, id) => id),
