@@ -89,8 +89,18 @@ function u32At(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
+/** `INGEST_WORKERS=<n>` overrides the profile's worker threads (0: inline), to compare the two. */
+function workersOverride(): number | undefined {
+  const text = process.env.INGEST_WORKERS;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text))
+    throw new Error(`INGEST_WORKERS must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 export async function startIngestNode(options: IngestNodeOptions): Promise<IngestNode> {
-  const settings = resolvePipelineSettings(options.profile);
+  const workers = workersOverride();
+  const settings = resolvePipelineSettings(options.profile, { workers });
   const registry = new SymbolRegistry();
   const bus = new MemoryBus();
   const fromReceive = new LatencyHistogram();
@@ -118,6 +128,7 @@ export async function startIngestNode(options: IngestNodeOptions): Promise<Inges
     registry,
     bus,
     profile: options.profile,
+    workers,
     normalizer: binanceNormalizer(),
   });
   let feed: BinanceFeed;
