@@ -151,6 +151,11 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     () => pipelineStats().workers.filter((worker) => worker.alive).length,
   );
   gauge(
+    'tickwire_pipeline_workers_down',
+    'Pipeline workers not running (restarting or given up), the inline partition included',
+    () => pipelineStats().workersDown,
+  );
+  gauge(
     'tickwire_ring_utilization',
     'Used slots over capacity, all rings',
     () => pipelineStats().ringUtilization,

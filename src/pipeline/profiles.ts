@@ -60,7 +60,7 @@ export const PIPELINE_PROFILES: Readonly<Record<PipelineProfileName, PipelineSet
   },
   /**
    * Least delay: normalized and published on the main thread as each frame arrives (inline), so no
-   * tick waits for a thread to wake up. The ring settings apply to ticks only if workers are set.
+   * tick waits for a thread to wake up. The ring settings below apply only if workers is set.
    */
   latency: {
     workers: 0,

@@ -90,6 +90,7 @@ describe('platform (tickwire start)', () => {
     assert.ok(value('tickwire_pipeline_ticks_published_total') > 0);
     assert.ok(value('tickwire_bus_published_total') >= value('tickwire_pipeline_ticks_published_total'));
     assert.equal(value('tickwire_pipeline_workers_alive'), 2);
+    assert.equal(value('tickwire_pipeline_workers_down'), 0);
     assert.equal(value('tickwire_gateway_connections'), 0);
     assert.match(text, /^tickwire_pipeline_dropped_total\{reason="ringFull"\} 0$/m);
     assert.equal(value('tickwire_bus_connected'), 1, 'the memory bus is always connected');

@@ -188,7 +188,7 @@ interface RouteEntry {
   readonly symbolId: number;
   /** The stream's facts, packed into the record's `streamInfo`. */
   readonly info: number;
-  /** A diff of this depth stream was refused by the transport since its book last asked for a snapshot. */
+  /** A frame of this stream was refused by the transport since its book (if any) last asked for a snapshot. */
   diffRefused: boolean;
 }
 
