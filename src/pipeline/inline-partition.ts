@@ -1,11 +1,12 @@
 import { TickwireError } from '../errors.ts';
 import { TICK_BYTES, Tick } from '../wire/index.ts';
-import type {
-  FrameNormalizer,
-  NormalizerFactory,
-  NormalizerListener,
-  NormalizerSink,
-  NormalizerSpec,
+import {
+  type FrameNormalizer,
+  importNormalizerFactory,
+  type NormalizerFactory,
+  type NormalizerListener,
+  type NormalizerSink,
+  type NormalizerSpec,
 } from './normalizer.ts';
 import type { QualityOptions, RestartPolicy } from './pipeline-options.ts';
 import { type WorkerState, type WorkerStats, workerStats } from './pipeline-stats.ts';
@@ -83,17 +84,8 @@ export class InlinePartition implements NormalizerSink {
 
   /** Loads the normalizer module (as a worker would) and starts the partition. */
   static async start(parts: InlinePartitionParts): Promise<InlinePartition> {
-    let factory: NormalizerFactory | undefined;
-    if (parts.normalizer !== undefined) {
-      const module = (await import(parts.normalizer.url)) as { createNormalizer?: NormalizerFactory };
-      if (typeof module.createNormalizer !== 'function') {
-        throw new TickwireError(
-          'BAD_CONFIG',
-          `normalizer module ${parts.normalizer.url} does not export createNormalizer`,
-        );
-      }
-      factory = module.createNormalizer;
-    }
+    const factory =
+      parts.normalizer === undefined ? undefined : await importNormalizerFactory(parts.normalizer);
     return new InlinePartition(parts, factory);
   }
 

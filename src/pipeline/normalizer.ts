@@ -1,3 +1,4 @@
+import { TickwireError } from '../errors.ts';
 import type { Tick } from '../wire/index.ts';
 import type { RecordMeta } from './record-layout.ts';
 
@@ -61,6 +62,15 @@ export interface FrameNormalizer {
 }
 
 export type NormalizerFactory = (context: NormalizerContext) => FrameNormalizer;
+
+/** Imports the spec's module and returns its `createNormalizer` (a worker thread, or the inline partition). */
+export async function importNormalizerFactory(spec: NormalizerSpec): Promise<NormalizerFactory> {
+  const module = (await import(spec.url)) as { createNormalizer?: NormalizerFactory };
+  if (typeof module.createNormalizer !== 'function') {
+    throw new TickwireError('BAD_CONFIG', `normalizer module ${spec.url} does not export createNormalizer`);
+  }
+  return module.createNormalizer;
+}
 
 /** What a feed hears from its normalizers and about the workers that host them. */
 export interface NormalizerListener {

@@ -15,7 +15,7 @@ import { isTickwireError, TickwireError } from '../errors.ts';
 import { RingConsumer, RingProducer } from '../shm/index.ts';
 import { Tick } from '../wire/index.ts';
 import { AdaptiveBatch } from './adaptive-batch.ts';
-import type { FrameNormalizer, NormalizerFactory } from './normalizer.ts';
+import { type FrameNormalizer, importNormalizerFactory } from './normalizer.ts';
 import { RecordReader } from './record-reader.ts';
 import { TickQuality } from './tick-quality.ts';
 import {
@@ -59,11 +59,8 @@ const reader = new RecordReader(forwardTick, normalizer);
 async function loadNormalizer(): Promise<FrameNormalizer | undefined> {
   const spec = data.normalizer;
   if (spec === undefined) return undefined;
-  const module = (await import(spec.url)) as { createNormalizer?: NormalizerFactory };
-  if (typeof module.createNormalizer !== 'function') {
-    throw new TickwireError('BAD_CONFIG', `normalizer module ${spec.url} does not export createNormalizer`);
-  }
-  return module.createNormalizer({
+  const createNormalizer = await importNormalizerFactory(spec);
+  return createNormalizer({
     workerIndex: data.index,
     incarnation: data.incarnation,
     config: data.normalizerConfig === undefined ? undefined : (JSON.parse(data.normalizerConfig) as unknown),
