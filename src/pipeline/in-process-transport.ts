@@ -6,7 +6,7 @@ import type {
   NormalizerSink,
   NormalizerSpec,
 } from './normalizer.ts';
-import { emptyRecordMeta, type RecordMeta } from './record-layout.ts';
+import { emptyRecordMeta, fillRecordMeta, type RecordMeta } from './record-layout.ts';
 
 const encoder = new TextEncoder();
 
@@ -64,8 +64,8 @@ export class InProcessTransport implements FrameTransport {
     receiveNanosOfMs: number,
   ): boolean {
     if (bytes.length > this.maxFrameBytes) return false;
-    this.fill(symbolId, source, stream, streamInfo, receiveMs, receiveNanosOfMs);
-    this.normalizer.frame(bytes, 0, bytes.length, this.meta);
+    const meta = fillRecordMeta(this.meta, symbolId, source, stream, streamInfo, receiveMs, receiveNanosOfMs);
+    this.normalizer.frame(bytes, 0, bytes.length, meta);
     this.normalizer.flush();
     return true;
   }
@@ -78,8 +78,8 @@ export class InProcessTransport implements FrameTransport {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): boolean {
-    this.fill(symbolId, 0, stream, streamInfo, receiveMs, receiveNanosOfMs);
-    this.normalizer.snapshot(bytes, 0, bytes.length, this.meta);
+    const meta = fillRecordMeta(this.meta, symbolId, 0, stream, streamInfo, receiveMs, receiveNanosOfMs);
+    this.normalizer.snapshot(bytes, 0, bytes.length, meta);
     this.normalizer.flush();
     return true;
   }
@@ -104,22 +104,5 @@ export class InProcessTransport implements FrameTransport {
   addNormalizerListener(listener: NormalizerListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  private fill(
-    symbolId: number,
-    source: number,
-    stream: number,
-    streamInfo: number,
-    receiveMs: number,
-    receiveNanosOfMs: number,
-  ): void {
-    const meta = this.meta;
-    meta.symbolId = symbolId;
-    meta.source = source;
-    meta.stream = stream;
-    meta.streamInfo = streamInfo;
-    meta.receiveMs = receiveMs;
-    meta.receiveNanosOfMs = receiveNanosOfMs;
   }
 }

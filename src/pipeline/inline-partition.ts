@@ -10,7 +10,7 @@ import {
 } from './normalizer.ts';
 import type { QualityOptions, RestartPolicy } from './pipeline-options.ts';
 import { type WorkerState, type WorkerStats, workerStats } from './pipeline-stats.ts';
-import { emptyRecordMeta, type RecordMeta } from './record-layout.ts';
+import { emptyRecordMeta, fillRecordMeta, type RecordMeta } from './record-layout.ts';
 import { RestartBudget } from './restart-budget.ts';
 import { TickQuality } from './tick-quality.ts';
 import { FIGURE_INDEX, STALE_LIST_LIMIT, WORKER_COUNTERS, WORKER_FIGURES } from './worker-protocol.ts';
@@ -60,7 +60,8 @@ export class InlinePartition implements NormalizerSink {
   private readonly budget: RestartBudget;
   private readonly figures = new Float64Array(WORKER_FIGURES.length);
   private readonly retired = new Float64Array(WORKER_FIGURES.length);
-  private readonly staleList = new Int32Array(1 + STALE_LIST_LIMIT);
+  /** The staleness sweep's list, laid out as a worker's (count, then ids). */
+  readonly staleList = new Int32Array(1 + STALE_LIST_LIMIT);
   private readonly normalizerLive: Float64Array;
   private readonly normalizerRetired: Float64Array;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -116,7 +117,8 @@ export class InlinePartition implements NormalizerSink {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): void {
-    const meta = this.fill(symbolId, source, stream, streamInfo, receiveMs, receiveNanosOfMs);
+    this.beginRecord();
+    const meta = fillRecordMeta(this.meta, symbolId, source, stream, streamInfo, receiveMs, receiveNanosOfMs);
     try {
       this.normalizer?.frame(bytes, 0, bytes.length, meta);
     } catch (error) {
@@ -132,7 +134,8 @@ export class InlinePartition implements NormalizerSink {
     receiveMs: number,
     receiveNanosOfMs: number,
   ): void {
-    const meta = this.fill(symbolId, 0, stream, streamInfo, receiveMs, receiveNanosOfMs);
+    this.beginRecord();
+    const meta = fillRecordMeta(this.meta, symbolId, 0, stream, streamInfo, receiveMs, receiveNanosOfMs);
     try {
       this.normalizer?.snapshot(bytes, 0, bytes.length, meta);
     } catch (error) {
@@ -141,8 +144,7 @@ export class InlinePartition implements NormalizerSink {
   }
 
   control(payload: Uint8Array): void {
-    this.records++;
-    this.scheduleFlush();
+    this.beginRecord();
     try {
       this.normalizer?.control(payload, 0, payload.length);
     } catch (error) {
@@ -168,7 +170,7 @@ export class InlinePartition implements NormalizerSink {
 
   commit(): void {
     const tick = this.tick;
-    if (tick.symbolId === this.poisonSymbol) {
+    if (this.poisonSymbol !== -1 && tick.symbolId === this.poisonSymbol) {
       this.poisonSymbol = -1;
       throw new TickwireError(
         'PIPELINE_TEST_FAULT',
@@ -198,12 +200,9 @@ export class InlinePartition implements NormalizerSink {
     });
   }
 
-  staleIds(): Int32Array {
-    return this.staleList.subarray(1, 1 + Math.min(this.staleList[0]!, STALE_LIST_LIMIT));
-  }
-
   /** Totals over the normalizer's restarts, gauges of the live one. */
-  normalizerFigures(totals: number): Float64Array {
+  normalizerFigures(): Float64Array {
+    const totals = this.parts.normalizer?.totals ?? 0;
     const live = this.normalizerLive;
     if (this.normalizer !== undefined) this.normalizer.writeFigures(live);
     else live.fill(0);
@@ -218,25 +217,11 @@ export class InlinePartition implements NormalizerSink {
     this.state = 'stopped';
   }
 
-  private fill(
-    symbolId: number,
-    source: number,
-    stream: number,
-    streamInfo: number,
-    receiveMs: number,
-    receiveNanosOfMs: number,
-  ): RecordMeta {
+  /** A record for the normalizer: counted, the checks' clock read, its posts flushed this turn. */
+  private beginRecord(): void {
     this.records++;
     this.nowMs = performance.now();
     this.scheduleFlush();
-    const meta = this.meta;
-    meta.symbolId = symbolId;
-    meta.source = source;
-    meta.stream = stream;
-    meta.streamInfo = streamInfo;
-    meta.receiveMs = receiveMs;
-    meta.receiveNanosOfMs = receiveNanosOfMs;
-    return meta;
   }
 
   /**

@@ -91,3 +91,22 @@ export interface RecordMeta {
 export function emptyRecordMeta(): RecordMeta {
   return { symbolId: 0, source: 0, stream: 0, streamInfo: 0, receiveMs: 0, receiveNanosOfMs: 0 };
 }
+
+/** Fills `meta` in place for a record handed over without a ring (no header to read it from). */
+export function fillRecordMeta(
+  meta: RecordMeta,
+  symbolId: number,
+  source: number,
+  stream: number,
+  streamInfo: number,
+  receiveMs: number,
+  receiveNanosOfMs: number,
+): RecordMeta {
+  meta.symbolId = symbolId;
+  meta.source = source;
+  meta.stream = stream;
+  meta.streamInfo = streamInfo;
+  meta.receiveMs = receiveMs;
+  meta.receiveNanosOfMs = receiveNanosOfMs;
+  return meta;
+}

@@ -99,12 +99,9 @@ export function assembleStats(sources: StatsSources): PipelineStats {
   const partitions = inline === undefined ? workers : [inline.stats(sources.registry.size)];
   const sum = (pick: (worker: (typeof workers)[number]) => number) =>
     partitions.reduce((total, worker) => total + pick(worker), 0);
+  const listed = (list: Int32Array) => Array.from(list.subarray(1, 1 + Math.min(list[0]!, STALE_LIST_LIMIT)));
   const staleIds =
-    inline === undefined
-      ? links.flatMap((link) =>
-          Array.from(link.staleList.subarray(1, 1 + Math.min(link.staleList[0]!, STALE_LIST_LIMIT))),
-        )
-      : Array.from(inline.staleIds());
+    inline === undefined ? links.flatMap((link) => listed(link.staleList)) : listed(inline.staleList);
   return {
     mode: inline === undefined ? 'workers' : 'inline',
     symbols: sources.registry.size,

@@ -386,7 +386,7 @@ export class TickPipeline implements FrameTransport {
   }
 
   normalizerFigures(): Float64Array {
-    if (this.inline !== undefined) return this.inline.normalizerFigures(this.options.normalizer?.totals ?? 0);
+    if (this.inline !== undefined) return this.inline.normalizerFigures();
     return sumNormalizerFigures(this.links, this.options.normalizer);
   }
 
