@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { brokerNames, parseBusSpec } from '../bus/index.ts';
 import { BINANCE_STREAM_KINDS, BINANCE_URLS, symbolsOption } from '../feeds/index.ts';
-import { authConfigSchema } from '../gateway/auth.ts';
+import { authConfigSchema, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 
 /**
@@ -82,6 +82,7 @@ export const configSchema = z
     // WebSocket gateway: limits (docs/PROTOCOL.md, "Limits").
     maxConnections: integer(1, 1_000_000).default(20_000),
     maxConnectionsPerAddress: integer(1, 1_000_000).default(1_000),
+    headerTimeoutMs: integer(100, 120_000).default(DEFAULT_HEADER_TIMEOUT_MS),
     maxSubscriptions: integer(1, 100_000).default(1_000),
     maxFrameBytes: integer(256, 16 * 1024 * 1024).default(64 * 1024),
     inboundRate: integer(1, 1_000_000).default(100),
@@ -156,7 +157,11 @@ export const CONFIG_KEYS: Record<
   maxConnections: key('max-connections', 'WebSocket connections per node (default 20000)'),
   maxConnectionsPerAddress: key(
     'max-connections-per-address',
-    'WebSocket connections per remote address (default 1000)',
+    'connections per remote address, counted from accept (default 1000)',
+  ),
+  headerTimeoutMs: key(
+    'header-timeout-ms',
+    `a connection must send its request head within this long, or is closed (default ${DEFAULT_HEADER_TIMEOUT_MS})`,
   ),
   maxSubscriptions: key('max-subscriptions', 'subscriptions per connection (default 1000)'),
   maxFrameBytes: key('max-frame-bytes', 'largest inbound frame answered normally (default 65536)'),

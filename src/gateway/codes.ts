@@ -27,6 +27,8 @@ export type ReplyError = keyof typeof REPLY_ERRORS;
 export const CLOSE_CODES = {
   /** Standard: the server is shutting down. Reconnect (to another node) and recover. */
   GOING_AWAY: 1001,
+  /** Standard, sent by `ws` itself: a text frame that is not valid UTF-8. */
+  INVALID_PAYLOAD: 1007,
   /** Standard, sent by `ws` itself: a frame beyond the hard frame limit. */
   MESSAGE_TOO_BIG: 1009,
   /** Critical or high-priority messages did not fit the outbound byte budget. Reconnect and recover. */
@@ -45,6 +47,7 @@ export type CloseReason = keyof typeof CLOSE_CODES;
 /** Human-readable reason sent with each close code (at most 123 bytes, the WebSocket limit). */
 export const CLOSE_REASONS: Record<CloseReason, string> = {
   GOING_AWAY: 'server shutting down',
+  INVALID_PAYLOAD: 'invalid UTF-8 in a text frame',
   MESSAGE_TOO_BIG: 'frame too large',
   SLOW_CONSUMER: 'slow consumer: priority messages exceeded the outbound budget',
   IDLE_TIMEOUT: 'idle timeout',

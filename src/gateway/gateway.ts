@@ -1,4 +1,5 @@
 import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MessageBus } from '../bus/index.ts';
@@ -18,7 +19,11 @@ import { Session, type SessionContext, type SessionEvent, type SessionLimits } f
 export interface GatewayLimits extends SessionLimits {
   /** Connections this node accepts; more get HTTP 503. */
   maxConnections: number;
-  /** Connections from one remote address; more get HTTP 429. */
+  /**
+   * TCP connections from one remote address, counted from accept, so that connections still
+   * sending their request head count too (a WebSocket, a pending upgrade, a REST call); the next
+   * one gets HTTP 429 at once.
+   */
   maxConnectionsPerAddress: number;
   /** Server WebSocket ping interval; a connection silent for idleTimeoutMs is closed (4002). */
   pingIntervalMs: number;
@@ -56,6 +61,9 @@ export interface ConnectionInfo {
   messagesOut: number;
   connectedAt: string;
 }
+
+/** How long a connection refused at accept stays open for its 429 answer to reach the client. */
+const REFUSED_LINGER_MS = 1_000;
 
 /** Counters by reason; reasons are fixed codes, so metric labels stay bounded. */
 export type GatewayCounters = Record<SessionEvent | 'rejected_upgrade', Record<string, number>>;
@@ -110,7 +118,7 @@ export class Gateway {
       scheduleFlush: this.scheduleFlush,
       count: (event, reason) => this.count(event, reason),
       onClosed: (closed) => {
-        if (this.sessions.delete(closed.id)) this.release(closed.remoteAddress);
+        this.sessions.delete(closed.id);
         this.dirty.delete(closed);
       },
     };
@@ -118,9 +126,10 @@ export class Gateway {
     this.heartbeat.unref();
   }
 
-  /** Serves WebSocket upgrades of `server` (the node's one HTTP server). */
+  /** Serves WebSocket upgrades of `server` (the node's one HTTP server) and limits its connections per address. */
   attach(server: Server): void {
     this.server = server;
+    server.on('connection', this.onConnection);
     server.on('upgrade', this.onUpgrade);
   }
 
@@ -165,6 +174,7 @@ export class Gateway {
     this.accepting = false;
     clearInterval(this.heartbeat);
     this.server?.off('upgrade', this.onUpgrade);
+    this.server?.off('connection', this.onConnection);
     const closed = [...this.sessions.values()].map((session) => {
       session.flush();
       const done = new Promise<void>((resolve) => session.onceClosed(resolve));
@@ -176,6 +186,32 @@ export class Gateway {
     for (const session of this.sessions.values()) session.terminate();
     this.recorder.close();
   }
+
+  /**
+   * Counts every TCP connection per remote address from the moment it is accepted, before it has
+   * sent a byte: a client that opens thousands and never finishes a request head would otherwise
+   * hold the process's file descriptors until the header timeout. Past the limit the connection
+   * is answered 429 and closed without its request being read.
+   */
+  private readonly onConnection = (socket: Socket): void => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const held = this.perAddress.get(address) ?? 0;
+    if (held >= this.options.limits.maxConnectionsPerAddress) {
+      // Not read: the HTTP parser must not see a request on a connection we are closing.
+      socket.pause();
+      this.refuse(
+        socket,
+        429,
+        'TOO_MANY_CONNECTIONS_FROM_ADDRESS',
+        `at most ${this.options.limits.maxConnectionsPerAddress} connections per address`,
+      );
+      // Paused, it would not see the client's FIN: close it once the answer had time to go out.
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      return;
+    }
+    this.perAddress.set(address, held + 1);
+    socket.once('close', () => this.release(address));
+  };
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -196,16 +232,6 @@ export class Gateway {
       );
     }
     const address = request.socket.remoteAddress ?? 'unknown';
-    if ((this.perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
-      return this.refuse(
-        socket,
-        429,
-        'TOO_MANY_CONNECTIONS_FROM_ADDRESS',
-        `at most ${limits.maxConnectionsPerAddress} connections per address`,
-      );
-    }
-    // Counted now, not when the handshake completes, so a burst cannot overshoot the limits.
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     const id = `c${this.nextId++}`;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       void this.accept(id, ws, request, address, preset);
@@ -223,7 +249,6 @@ export class Gateway {
     try {
       principal = await this.options.auth.authenticate(credentialFromHandshake(request));
     } catch (error) {
-      this.release(address);
       const reason = isTickwireError(error) ? error.code : 'AUTH_INVALID';
       this.count('closed', 'UNAUTHORIZED');
       ws.close(CLOSE_CODES.UNAUTHORIZED, `${CLOSE_REASONS.UNAUTHORIZED}: ${reason}`);

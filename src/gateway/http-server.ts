@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 
 /**
  * A route is `METHOD /path`, e.g. `GET /health`; a segment `:name` captures that segment
@@ -13,6 +14,12 @@ export type RouteHandler = (
 
 export interface HttpServerOptions {
   routes: Partial<Record<RouteKey, RouteHandler>>;
+  /**
+   * A connection must send its whole request head (an upgrade's included) within this long, or it
+   * is answered 408 and closed: a client that never finishes its headers must not hold a file
+   * descriptor for Node's default minute.
+   */
+  headerTimeoutMs?: number;
   /** Told about every handler that threw, after the client got a 500. */
   onHandlerError?: (error: unknown, route: string) => void;
 }
@@ -37,29 +44,39 @@ export function createHttpServer(options: HttpServerOptions): Server {
     routes.set(path, route);
   }
 
-  return createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const found = findRoute(routes, path);
-    if (!found) {
-      sendError(response, 404, 'NOT_FOUND', `no route for ${path}`);
-      return;
-    }
-    const handler = found.route.methods.get(request.method ?? 'GET');
-    if (!handler) {
-      response.setHeader('allow', [...found.route.methods.keys()].join(', '));
-      sendError(response, 405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}`);
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler(request, response, found.params))
-      .catch((error: unknown) => {
-        if (!response.headersSent)
-          sendError(response, 500, 'INTERNAL', 'the handler failed; see the server log');
-        else response.destroy();
-        options.onHandlerError?.(error, `${request.method} ${path}`);
-      });
-  });
+  const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+  const server = createServer(
+    // Node looks for expired headers on this interval only: a few checks per timeout.
+    { connectionsCheckingInterval: Math.max(50, Math.floor(headerTimeoutMs / 4)) },
+    (request, response) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const found = findRoute(routes, path);
+      if (!found) {
+        sendError(response, 404, 'NOT_FOUND', `no route for ${path}`);
+        return;
+      }
+      const handler = found.route.methods.get(request.method ?? 'GET');
+      if (!handler) {
+        response.setHeader('allow', [...found.route.methods.keys()].join(', '));
+        sendError(response, 405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}`);
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(request, response, found.params))
+        .catch((error: unknown) => {
+          if (!response.headersSent)
+            sendError(response, 500, 'INTERNAL', 'the handler failed; see the server log');
+          else response.destroy();
+          options.onHandlerError?.(error, `${request.method} ${path}`);
+        });
+    },
+  );
+  server.headersTimeout = headerTimeoutMs;
+  return server;
 }
+
+/** The default of the `headerTimeoutMs` setting (README, "Configuration"). */
+export const DEFAULT_HEADER_TIMEOUT_MS = 5_000;
 
 function findRoute(
   routes: Map<string, Route>,
@@ -116,8 +133,13 @@ export async function readJsonBody(request: IncomingMessage, response: ServerRes
     }
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (nestsDeeperThan(text)) {
+    sendError(response, 400, 'BAD_REQUEST', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    return undefined;
+  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     sendError(response, 400, 'BAD_JSON', 'the request body is not valid JSON');
     return undefined;

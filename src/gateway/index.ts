@@ -11,7 +11,14 @@ export { Cluster, type ClusterBroadcastResult, type ClusterOptions, type NodeInf
 export { type CompiledFilter, compileFilter, type Filter } from './filter.ts';
 export { type ConnectionInfo, Gateway, type GatewayLimits, type GatewayOptions } from './gateway.ts';
 export type { StreamPosition } from './history.ts';
-export { createHttpServer, type RouteHandler, type RouteKey, sendError, sendJson } from './http-server.ts';
+export {
+  createHttpServer,
+  DEFAULT_HEADER_TIMEOUT_MS,
+  type RouteHandler,
+  type RouteKey,
+  sendError,
+  sendJson,
+} from './http-server.ts';
 export { LANES, type Lane } from './lanes.ts';
 export { type Principal } from './permissions.ts';
 export { PRESET_PATHS } from './presets.ts';

@@ -1,5 +1,6 @@
 import type { StreamPosition } from './history.ts';
 import type { ReplyError } from './codes.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 
 /**
  * The client-to-server protocol: JSON text frames, one request each, with an optional `id` the
@@ -64,6 +65,9 @@ export function parseClientMessage(text: string): ParseResult {
     return fail('BAD_REQUEST', `id must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
   }
   const bad = (code: ReplyError, text: string) => fail(code, text, id as RequestId | undefined);
+  // JSON.parse takes any depth; the filter compiler and the checks below recurse.
+  if (nestsDeeperThan(text))
+    return bad('BAD_REQUEST', `the request nests deeper than ${MAX_JSON_DEPTH} levels`);
   switch (fields.op) {
     case 'subscribe': {
       const topics = topicList(fields.topics);
@@ -116,6 +120,20 @@ export function parseClientMessage(text: string): ParseResult {
   }
 }
 
+/**
+ * The `id` of a request that will not be processed (refused by the rate limit), so that its
+ * error reply can still echo it; undefined when the frame has none or is not a JSON request.
+ */
+export function requestIdOf(data: Buffer, isBinary: boolean, maxFrameBytes: number): RequestId | undefined {
+  if (isBinary || data.length > maxFrameBytes) return undefined;
+  try {
+    const id = (JSON.parse(data.toString('utf8')) as { id?: unknown } | null)?.id;
+    return isRequestId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The text of an `error` reply. */
 export function errorReply(code: ReplyError, message: string, id?: RequestId): string {
   return JSON.stringify({ type: 'error', ...(id === undefined ? {} : { id }), code, message });
@@ -149,7 +167,9 @@ function positions(value: unknown): Record<string, StreamPosition> | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return 'since must be an object of topic: {"epoch": string, "offset": number}';
   }
-  const result: Record<string, StreamPosition> = {};
+  // No prototype: a topic named `__proto__` must become a key like any other (and then be
+  // refused as matching no requested topic), not set the object's prototype and vanish.
+  const result: Record<string, StreamPosition> = Object.create(null) as Record<string, StreamPosition>;
   for (const [topic, position] of Object.entries(value)) {
     const { epoch, offset } = (position ?? {}) as Partial<StreamPosition>;
     if (typeof epoch !== 'string' || !Number.isSafeInteger(offset) || (offset as number) < 0) {

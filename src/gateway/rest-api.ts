@@ -87,12 +87,26 @@ export function managementRoutes(
   };
 }
 
-/** Admin credentials in the Authorization or X-API-Key header (or query); 401/403 otherwise. */
+/**
+ * Admin credentials in the Authorization or X-API-Key header; 401/403 otherwise. The query forms a
+ * WebSocket handshake accepts (browsers cannot set its headers) are refused here: a URL is written
+ * into access logs and proxy logs, and an admin key there would leak.
+ */
 async function authorized(
   request: IncomingMessage,
   response: ServerResponse,
   auth: Authenticator,
 ): Promise<boolean> {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  if (query.has('api_key') || query.has('token')) {
+    sendError(
+      response,
+      400,
+      'CREDENTIAL_IN_QUERY',
+      'the management API takes its credential in the X-API-Key or Authorization header, never in the URL',
+    );
+    return false;
+  }
   try {
     const credential = credentialFromHandshake(request);
     if (credential.token === undefined && credential.apiKey === undefined) {

@@ -19,6 +19,7 @@ import {
   errorReply,
   parseClientMessage,
   type RequestId,
+  requestIdOf,
   type SubscribeRequest,
   type UnsubscribeRequest,
 } from './protocol.ts';
@@ -225,7 +226,11 @@ export class Session implements DrainWriter {
         this.close('FLOODING');
         return;
       }
-      this.error('RATE_LIMITED', `more than ${this.context.limits.inboundRatePerSecond} messages per second`);
+      this.error(
+        'RATE_LIMITED',
+        `more than ${this.context.limits.inboundRatePerSecond} messages per second`,
+        requestIdOf(data, isBinary, this.context.limits.maxFrameBytes),
+      );
       return;
     }
     this.refusedInARow = 0;
@@ -252,9 +257,13 @@ export class Session implements DrainWriter {
     }
   }
 
-  /** Sends a close frame with the documented code; the hub stops offering at once. */
+  /**
+   * Sends a close frame with the documented code, after what is queued (the replies that led here
+   * among it); the hub stops offering at once.
+   */
   close(reason: CloseReason): void {
     if (this.closing) return;
+    this.flush();
     this.closing = true;
     this.context.count('closed', reason);
     this.dispose();
@@ -360,7 +369,12 @@ export class Session implements DrainWriter {
     }
 
     const recorder = this.context.recorder;
-    const result: SubscribeResult = { positions: {}, recovery: {}, recovered: [] };
+    // Keyed by client-chosen topics: no prototype, so `__proto__` is a key like any other.
+    const result: SubscribeResult = {
+      positions: Object.create(null) as SubscribeResult['positions'],
+      recovery: Object.create(null) as SubscribeResult['recovery'],
+      recovered: [],
+    };
     // Positions of the exact recoverable topics, so the client can later ask for what it missed.
     for (const topic of topics) {
       if (!hasWildcard(topic) && recorder.isRecoverable(topic)) {

@@ -108,6 +108,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     ...(feed ? { feed: () => feed.health() } : {}),
   });
   const server = createHttpServer({
+    headerTimeoutMs: config.headerTimeoutMs,
     routes: {
       ...managementRoutes(gateway, auth, cluster),
       'GET /': (_request, response) => {

@@ -32,6 +32,7 @@ export async function startGateway(
     recoverable?: string[];
     history?: { maxEntries: number; maxAgeMs: number };
     compressionThreshold?: number;
+    headerTimeoutMs?: number;
   } = {},
   auth: Partial<AuthConfig> = {},
 ): Promise<TestGateway> {
@@ -48,7 +49,7 @@ export async function startGateway(
     ],
     ...auth,
   });
-  const { recoverable, history, compressionThreshold, ...limits } = overrides;
+  const { recoverable, history, compressionThreshold, headerTimeoutMs, ...limits } = overrides;
   const settings = gatewaySettings(defaults);
   const gateway = new Gateway({
     ...settings,
@@ -61,7 +62,10 @@ export async function startGateway(
     compressionThreshold: compressionThreshold ?? 0,
   });
   const cluster = new Cluster({ bus, gateway, nodeId: 'test-node' });
-  const server = createHttpServer({ routes: managementRoutes(gateway, authenticator, cluster) });
+  const server = createHttpServer({
+    routes: managementRoutes(gateway, authenticator, cluster),
+    ...(headerTimeoutMs === undefined ? {} : { headerTimeoutMs }),
+  });
   gateway.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

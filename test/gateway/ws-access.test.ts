@@ -101,8 +101,15 @@ describe('access: credentials, permissions, limits, presets, heartbeats, shutdow
       await assert.rejects(TestClient.connect(`${node.url}/ws`), /HTTP 429/);
       await TestClient.connect(`${node.url}/ws`, { localAddress: '127.0.0.2' });
       await assert.rejects(TestClient.connect(`${node.url}/ws`, { localAddress: '127.0.0.3' }), /HTTP 503/);
-      await assert.rejects(TestClient.connect(`${node.url}/ws`, { origin: 'http://evil.test' }), /HTTP 403/);
-      await assert.rejects(TestClient.connect(`${node.url}/nowhere`), /HTTP 404/);
+      // 127.0.0.1 still holds its two: the per-address limit applies before anything is read.
+      await assert.rejects(
+        TestClient.connect(`${node.url}/ws`, { origin: 'http://evil.test', localAddress: '127.0.0.4' }),
+        /HTTP 403/,
+      );
+      await assert.rejects(
+        TestClient.connect(`${node.url}/nowhere`, { localAddress: '127.0.0.4' }),
+        /HTTP 404/,
+      );
       const rejected = node.gateway.counters.rejected_upgrade;
       assert.deepEqual(
         [rejected.TOO_MANY_CONNECTIONS_FROM_ADDRESS, rejected.TOO_MANY_CONNECTIONS, rejected.NOT_FOUND],
