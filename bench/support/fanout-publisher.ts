@@ -1,3 +1,4 @@
+import { TICK_DRAIN_TURN_MS } from '../../src/pipeline/index.ts';
 import { SIDE, Tick } from '../../src/wire/index.ts';
 import { wallClockMs } from './fanout-protocol.ts';
 
@@ -6,7 +7,8 @@ import { wallClockMs } from './fanout-protocol.ts';
  * time it was due on the feed's clock. Each turn publishes what is due by then: a message due
  * while the server is busy waits for the server's current turn to end, and that wait is part of
  * its latency measured from its due time (so is the timer's resolution, up to ~1 ms, when the
- * server is idle). One turn publishes at most `maxBurstMs` worth of messages, so a server that
+ * server is idle). One turn publishes at most `maxBurstMs` worth of messages (and, with `turnMs`,
+ * stops after that long as the node's tick drain does), so a server that
  * cannot keep up falls behind the clock (and the step says so) instead of taking ever bigger
  * bursts. With `conflate`, a publisher that is behind skips to the newest messages due instead,
  * as the node's tick pipeline does under its `conflate` input policy: round-robin over the
@@ -16,6 +18,8 @@ import { wallClockMs } from './fanout-protocol.ts';
 
 /** The default most messages of one turn, in ms of the rate: big bursts amortize the server's per-turn cost. */
 const DEFAULT_MAX_BURST_MS = 50;
+/** Messages published between two looks at the clock. */
+const CLOCK_CHECK = 16;
 /**
  * A step is on schedule when its last message went out within this fraction of its duration
  * plus SCHEDULE_SLACK_MS: one garbage collection or descheduling (tens of ms) must not fail a short
@@ -41,12 +45,21 @@ export interface PublisherOptions {
   maxBurstMs?: number;
   /** Behind by more than a burst: skip to the newest messages due instead of falling behind. */
   conflate?: boolean;
+  /**
+   * End each turn after this long, as the node's tick drain does (TICK_DRAIN_TURN_MS), for a
+   * Tickwire node's feed; the baselines publish their whole burst in one turn, as suits them best.
+   */
+  turnMs?: number;
 }
+
+/** The turn a publisher standing in for the node's tick drain takes. */
+export const NODE_TURN_MS = TICK_DRAIN_TURN_MS;
 
 export class RatePublisher {
   private next = 0;
   private readonly maxBurstMs: number;
   private readonly conflate: boolean;
+  private readonly turnMs: number;
 
   constructor(
     private readonly symbolCount: number,
@@ -55,6 +68,7 @@ export class RatePublisher {
   ) {
     this.maxBurstMs = options.maxBurstMs ?? DEFAULT_MAX_BURST_MS;
     this.conflate = options.conflate ?? false;
+    this.turnMs = options.turnMs ?? Infinity;
   }
 
   run(rate: number, durationMs: number): Promise<PublishStep> {
@@ -79,12 +93,15 @@ export class RatePublisher {
           sent += skipped;
           conflated += skipped;
         }
-        const burst = Math.min(due - sent, maxBurst);
+        const turnEnd = performance.now() + this.turnMs;
+        let burst = Math.min(due - sent, maxBurst);
         for (let i = 0; i < burst; i++) {
           const symbol = this.next;
           this.next = symbol + 1 === this.symbolCount ? 0 : symbol + 1;
           published[symbol]!++;
           this.publishOne(symbol, startWall + (sent + i) * intervalMs);
+          // The node's tick drain ends its turn after TICK_DRAIN_TURN_MS whatever its backlog: so can this.
+          if (i % CLOCK_CHECK === CLOCK_CHECK - 1 && performance.now() >= turnEnd) burst = i + 1;
         }
         if (burst > 0) sent += burst;
         if (burst > largestBurst) largestBurst = burst;

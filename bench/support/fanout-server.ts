@@ -15,7 +15,7 @@ import {
   tradeTopic,
   wallClockMs,
 } from './fanout-protocol.ts';
-import { RatePublisher, tradeTick } from './fanout-publisher.ts';
+import { NODE_TURN_MS, RatePublisher, tradeTick } from './fanout-publisher.ts';
 import { BENCH_SCALES, startBenchGateway } from './gateway-process.ts';
 
 const MAX_LIFETIME_MS = 5 * 60_000;
@@ -57,7 +57,11 @@ const server =
     : kind === 'bare-ws'
       ? await startBareWsServer()
       : await startCeilingServer();
-const publisher = new RatePublisher(SYMBOL_COUNT, (symbol, dueMs) => server.publish(symbol, dueMs));
+const publisher = new RatePublisher(
+  SYMBOL_COUNT,
+  (symbol, dueMs) => server.publish(symbol, dueMs),
+  kind === 'tickwire' ? { turnMs: NODE_TURN_MS } : {},
+);
 
 serveRequests<ServerOps>(
   {

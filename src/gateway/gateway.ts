@@ -9,6 +9,7 @@ import { type Authenticator, credentialFromHandshake } from './auth.ts';
 import { CLOSE_CODES, CLOSE_REASONS } from './codes.ts';
 import { TopicHistory } from './history.ts';
 import { HistoryRecorder } from './history-recorder.ts';
+import { FanoutScheduler } from './fanout-scheduler.ts';
 import { Hub } from './hub.ts';
 import { LANE_INDEX, type Lane } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
@@ -70,8 +71,8 @@ export type GatewayCounters = Record<SessionEvent | 'rejected_upgrade', Record<s
 
 /**
  * The WebSocket gateway of one node: accepts upgrades on `/ws` and the preset paths of the shared
- * HTTP server, checks origin, limits and credentials, runs a Session per connection, and flushes
- * every connection that has something queued once per event-loop turn.
+ * HTTP server, checks origin, limits and credentials, runs a Session per connection, and writes
+ * what the connections have queued in the scheduler's bounded slices (fanout-scheduler.ts).
  */
 export class Gateway {
   readonly hub: Hub;
@@ -79,8 +80,7 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly perAddress = new Map<string, number>();
-  private readonly dirty = new Set<Session>();
-  private flushScheduled = false;
+  readonly scheduler: FanoutScheduler;
   private nextId = 1;
   private accepting = true;
   private server: Server | undefined;
@@ -95,7 +95,14 @@ export class Gateway {
       maxAgeMs: options.history.maxAgeMs,
     });
     this.recorder = new HistoryRecorder(options.bus, history, options.recoverable);
-    this.hub = new Hub({ bus: options.bus, registry: options.registry, recorder: this.recorder });
+    this.hub = new Hub({
+      bus: options.bus,
+      registry: options.registry,
+      recorder: this.recorder,
+      onBacklog: () => this.scheduler.backlogged(),
+      onConflated: (topic) => this.count('conflated', topic.slice(0, topic.indexOf('.'))),
+    });
+    this.scheduler = new FanoutScheduler(this.hub);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -115,11 +122,11 @@ export class Gateway {
       auth: options.auth,
       limits: options.limits,
       priorityLanes: options.priorityLanes ?? true,
-      scheduleFlush: this.scheduleFlush,
+      scheduleFlush: (session, urgent) => this.scheduler.request(session, urgent),
       count: (event, reason) => this.count(event, reason),
       onClosed: (closed) => {
         this.sessions.delete(closed.id);
-        this.dirty.delete(closed);
+        this.scheduler.forget(closed);
       },
     };
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.limits.pingIntervalMs);
@@ -175,6 +182,8 @@ export class Gateway {
     clearInterval(this.heartbeat);
     this.server?.off('upgrade', this.onUpgrade);
     this.server?.off('connection', this.onConnection);
+    // What the connections were promised goes out first: market data still waiting for its offers too.
+    this.hub.offerUntil(this.hub.mark(), Infinity);
     const closed = [...this.sessions.values()].map((session) => {
       session.flush();
       const done = new Promise<void>((resolve) => session.onceClosed(resolve));
@@ -279,19 +288,6 @@ export class Gateway {
     const topics = preset.topics(principal, parameter);
     if (topics.length > 0) session.subscribePreset(topics);
   }
-
-  private readonly scheduleFlush = (session: Session): void => {
-    this.dirty.add(session);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(this.flushAll);
-  };
-
-  private readonly flushAll = (): void => {
-    this.flushScheduled = false;
-    for (const session of this.dirty) session.flush();
-    this.dirty.clear();
-  };
 
   private checkHeartbeats(): void {
     const now = performance.now();

@@ -4,7 +4,8 @@ import type { CompiledFilter } from './filter.ts';
 import { matchesJson, matchesTick } from './filter.ts';
 import type { StreamPosition } from './history.ts';
 import type { HistoryRecorder } from './history-recorder.ts';
-import { laneOf } from './lanes.ts';
+import { FanoutBacklog } from './fanout-backlog.ts';
+import { LANE_INDEX, laneOf } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
 import type { DataFormat } from './protocol.ts';
 import { TickFields } from './tick-fields.ts';
@@ -20,28 +21,45 @@ export interface HubSubscription {
   readonly pattern: string;
   readonly filter: CompiledFilter | undefined;
   readonly format: DataFormat;
+  /**
+   * True from creation (set it in the literal: added later, it would sit outside the object, one
+   * more memory load per delivery); cleared by `Hub.remove`, so that market data still in the
+   * backlog is not offered to it any more.
+   */
+  active: boolean;
 }
 
 export interface HubOptions {
   bus: MessageBus;
   registry: SymbolRegistry;
   recorder: HistoryRecorder;
+  /** Market data arrived in the backlog: the scheduler is to offer it (FanoutScheduler.backlogged). */
+  onBacklog(): void;
+  /** A waiting market-data message on `topic` was replaced by a newer one: the node is overloaded. */
+  onConflated(topic: string): void;
 }
 
 interface PatternEntry {
-  readonly subscriptions: HubSubscription[];
+  /** Replaced, never mutated, on (un)subscribe: the backlog keeps the array a message arrived with. */
+  subscriptions: readonly HubSubscription[];
   readonly unsubscribe: Unsubscribe;
 }
+
+/** Offers made between two looks at the clock. */
+const OFFERS_PER_CLOCK_CHECK = 64;
 
 /**
  * Connects connections to the bus. The hub holds ONE bus subscription per distinct pattern that
  * some connection wants (reference-counted: the last connection leaving a pattern unsubscribes
  * it), so the bus sees thousands of patterns, not one per connection. For each bus message it
  * builds one OutboundMessage (with its recovery position, if its topic is recoverable) and offers
- * it to every subscription whose filter passes.
+ * it to every subscription whose filter passes: at once for the critical and high lanes (fills,
+ * orders, alerts), and for market data through the backlog, in the scheduler's slices
+ * (fanout-scheduler.ts), so that its publisher is never held for the fan-out.
  */
 export class Hub {
   private readonly patterns = new Map<string, PatternEntry>();
+  private readonly backlog: FanoutBacklog;
   private readonly tick = new Tick();
   private readonly fields: TickFields;
   // The bus hands one message to every matching pattern in turn, under one messageId: remember
@@ -53,31 +71,73 @@ export class Hub {
 
   constructor(private readonly options: HubOptions) {
     this.fields = new TickFields(options.registry);
+    this.backlog = new FanoutBacklog(options.onConflated);
   }
 
   add(subscription: HubSubscription): void {
-    const entry = this.patterns.get(subscription.pattern);
-    if (entry) {
-      entry.subscriptions.push(subscription);
+    const existing = this.patterns.get(subscription.pattern);
+    if (existing) {
+      existing.subscriptions = [...existing.subscriptions, subscription];
       return;
     }
-    const subscriptions = [subscription];
-    const unsubscribe = this.options.bus.subscribe(subscription.pattern, (payload, topic, messageId) =>
-      this.deliver(subscriptions, payload, topic, messageId),
-    );
-    this.patterns.set(subscription.pattern, { subscriptions, unsubscribe });
+    const entry: PatternEntry = {
+      subscriptions: [subscription],
+      unsubscribe: this.options.bus.subscribe(subscription.pattern, (payload, topic, messageId) =>
+        this.deliver(entry.subscriptions, payload, topic, messageId),
+      ),
+    };
+    this.patterns.set(subscription.pattern, entry);
   }
 
   remove(subscription: HubSubscription): void {
     const entry = this.patterns.get(subscription.pattern);
-    if (!entry) return;
-    const index = entry.subscriptions.indexOf(subscription);
-    if (index < 0) return;
-    entry.subscriptions.splice(index, 1);
+    if (!entry || !entry.subscriptions.includes(subscription)) return;
+    subscription.active = false;
+    entry.subscriptions = entry.subscriptions.filter((other) => other !== subscription);
     if (entry.subscriptions.length === 0) {
       entry.unsubscribe();
       this.patterns.delete(subscription.pattern);
     }
+  }
+
+  /** Market-data messages (one per message and pattern) waiting for their offers. */
+  get backlogLength(): number {
+    return this.backlog.length;
+  }
+
+  /** A mark after the market data waiting now (FanoutScheduler's offer phase). */
+  mark(): number {
+    return this.backlog.mark();
+  }
+
+  /**
+   * Offers the waiting market data before `mark` to its subscriptions until `deadline`
+   * (performance.now()); returns true once none before the mark is left.
+   */
+  offerUntil(mark: number, deadline: number): boolean {
+    let offered = 0;
+    for (let entry = this.backlog.peek(mark); entry !== undefined; entry = this.backlog.peek(mark)) {
+      const message = entry.pending.message;
+      const tick = message.tick;
+      if (tick) this.fields.wrap(tick);
+      const subscriptions = entry.subscriptions;
+      for (let i = entry.next; i < subscriptions.length; i++) {
+        const subscription = subscriptions[i]!;
+        if (subscription.active !== true) continue;
+        if (!this.passes(subscription, message)) {
+          this.filteredOut++;
+          continue;
+        }
+        subscription.subscriber.offer(message, subscription.format === 'binary' && tick !== undefined);
+        this.delivered++;
+        if (++offered % OFFERS_PER_CLOCK_CHECK === 0 && performance.now() >= deadline) {
+          entry.next = i + 1;
+          return false;
+        }
+      }
+      this.backlog.shift();
+    }
+    return true;
   }
 
   /** Distinct patterns with their number of subscriptions. */
@@ -119,6 +179,10 @@ export class Hub {
     messageId: number,
   ): void {
     const message = this.messageFor(payload, topic, messageId);
+    if (message.lane > LANE_INDEX.high) {
+      if (this.backlog.push(message, subscriptions, messageId)) this.options.onBacklog();
+      return;
+    }
     const tick = message.tick;
     if (tick) this.fields.wrap(tick);
     for (let i = 0; i < subscriptions.length; i++) {

@@ -22,5 +22,6 @@ export {
 export { LANES, type Lane } from './lanes.ts';
 export { type Principal } from './permissions.ts';
 export { PRESET_PATHS } from './presets.ts';
+export { sendBufferCap, type SendBufferCapStatus, UNSENT_LIMIT_BYTES } from './send-buffer-cap.ts';
 export { CLIENT_OPS, DATA_FORMATS, type DataFormat } from './protocol.ts';
 export { managementRoutes } from './rest-api.ts';

@@ -45,10 +45,10 @@ export class OutboundMessage {
     return (this.frame ??= this.render(false));
   }
 
-  /** Bytes this message adds to a connection's queue in `format`. */
+  /** Bytes this message adds to a connection's queue in `format` (on the fan-out path: one field read once rendered). */
   sizeFor(binary: boolean): number {
-    const tick = this.tick;
-    return binary && tick ? tick.length : this.jsonFrame().length;
+    if (binary && this.payload instanceof Uint8Array) return this.payload.length;
+    return (this.frame ??= this.render(false)).length;
   }
 
   private render(conflated: boolean): Buffer {

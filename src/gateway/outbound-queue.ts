@@ -9,11 +9,21 @@ export interface DrainWriter {
 
 /** One lane's storage, created on its first message: most connections only ever use one or two lanes. */
 interface LaneQueue {
-  readonly fifo: OutboundMessage[];
+  /**
+   * The FIFO: `count` messages at the front of parallel arrays that keep their capacity from one
+   * drain to the next (refilled by index, not regrown from empty each time).
+   */
+  readonly fifo: (OutboundMessage | undefined)[];
   readonly fifoBinary: boolean[];
+  count: number;
+  /** Bytes queued in this lane, FIFO and latest together. */
+  bytes: number;
   /** While the connection is slow (conflatable lanes only): the latest message per topic. */
   latest: Map<string, { message: OutboundMessage; binary: boolean; replaced: boolean }> | undefined;
 }
+
+/** A FIFO that held more than this gives its arrays back after draining, rather than keeping them. */
+const KEPT_CAPACITY = 1_024;
 
 /**
  * One connection's outgoing messages, in priority lanes. A lane is a FIFO; while the connection
@@ -34,16 +44,14 @@ export class OutboundQueue {
   depths(): Record<(typeof LANES)[number], number> {
     const depth = (lane: number) => {
       const queue = this.lanes[lane];
-      return queue ? queue.fifo.length + (queue.latest?.size ?? 0) : 0;
+      return queue ? queue.count + (queue.latest?.size ?? 0) : 0;
     };
     return { critical: depth(0), high: depth(1), normal: depth(2), low: depth(3) };
   }
 
   /** True when some lane holds a message. */
   hasQueued(): boolean {
-    return this.lanes.some(
-      (queue) => queue !== undefined && (queue.fifo.length !== 0 || (queue.latest?.size ?? 0) !== 0),
-    );
+    return this.bytes > 0;
   }
 
   /**
@@ -52,19 +60,24 @@ export class OutboundQueue {
    * it is appended.
    */
   push(message: OutboundMessage, binary: boolean, conflate: boolean, lane = message.lane): boolean {
-    const queue = (this.lanes[lane] ??= { fifo: [], fifoBinary: [], latest: undefined });
-    this.bytes += message.sizeFor(binary);
+    const queue = (this.lanes[lane] ??= { fifo: [], fifoBinary: [], count: 0, bytes: 0, latest: undefined });
+    const size = message.sizeFor(binary);
+    this.bytes += size;
+    queue.bytes += size;
     if (conflate && isConflatable(lane)) {
       const latest = (queue.latest ??= new Map());
       const previous = latest.get(message.topic);
       latest.set(message.topic, { message, binary, replaced: previous !== undefined });
       if (previous === undefined) return false;
-      this.bytes -= previous.message.sizeFor(previous.binary);
+      const replaced = previous.message.sizeFor(previous.binary);
+      this.bytes -= replaced;
+      queue.bytes -= replaced;
       this.conflated++;
       return true;
     }
-    queue.fifo.push(message);
-    queue.fifoBinary.push(binary);
+    const at = queue.count++;
+    queue.fifo[at] = message;
+    queue.fifoBinary[at] = binary;
     return false;
   }
 
@@ -72,22 +85,25 @@ export class OutboundQueue {
   drain(writer: DrainWriter, lastLane = LANES.length - 1): void {
     for (let lane = 0; lane <= lastLane; lane++) {
       const queue = this.lanes[lane];
-      if (queue === undefined) continue;
-      const { fifo, fifoBinary } = queue;
-      for (let i = 0; i < fifo.length; i++) {
+      if (queue === undefined || queue.bytes === 0) continue;
+      this.bytes -= queue.bytes;
+      queue.bytes = 0;
+      const { fifo, fifoBinary, count } = queue;
+      queue.count = 0;
+      for (let i = 0; i < count; i++) {
         const message = fifo[i]!;
-        this.bytes -= message.sizeFor(fifoBinary[i]!);
+        fifo[i] = undefined;
         writer.write(message, fifoBinary[i]!, false);
       }
-      fifo.length = 0;
-      fifoBinary.length = 0;
+      if (count > KEPT_CAPACITY) {
+        fifo.length = 0;
+        fifoBinary.length = 0;
+      }
       if (queue.latest !== undefined) {
-        for (const { message, binary, replaced } of queue.latest.values()) {
-          this.bytes -= message.sizeFor(binary);
-          writer.write(message, binary, replaced);
-        }
+        const latest = queue.latest;
         // Dropped rather than cleared: the connection is slow rarely, and briefly.
         queue.latest = undefined;
+        for (const { message, binary, replaced } of latest.values()) writer.write(message, binary, replaced);
       }
     }
   }

@@ -23,6 +23,7 @@ import {
   type SubscribeRequest,
   type UnsubscribeRequest,
 } from './protocol.ts';
+import { capSendBuffer } from './send-buffer-cap.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { headerLength, OPCODE, payloadOf, writeHeader } from './ws-frame.ts';
 
@@ -53,8 +54,11 @@ export interface SessionContext {
    * arrival order, with no conflation (the priority benchmark's baseline).
    */
   readonly priorityLanes: boolean;
-  /** Asks for flush() at the end of this event-loop turn (once per turn, however many messages). */
-  scheduleFlush(session: Session): void;
+  /**
+   * Asks for flush() in a coming slice of the scheduler (fanout-scheduler.ts); `urgent` (a reply,
+   * a high-lane message) puts it ahead of the connections with market data queued.
+   */
+  scheduleFlush(session: Session, urgent: boolean): void;
   /** Counts an event by reason, for metrics. */
   count(event: SessionEvent, reason: string): void;
   onClosed(session: Session): void;
@@ -103,6 +107,12 @@ export class Session implements DrainWriter {
   private readonly bucket: TokenBucket;
   private refusedInARow = 0;
   private lastOffered: OutboundMessage | undefined;
+  private lastBulkOffered: OutboundMessage | undefined;
+  /** socketBytes as of the last flush or 'drain' (it only shrinks in between). */
+  private socketBacklog = 0;
+  /** The two limits offer() reads, kept here: one object fewer to load per delivery. */
+  private readonly conflateAfterBytes: number;
+  private readonly maxBufferedBytes: number;
   /** A flush is scheduled for the end of this turn: asked once per turn, not once per message. */
   private flushRequested = false;
   private closing = false;
@@ -119,19 +129,24 @@ export class Session implements DrainWriter {
     // per-message deflate go through ws.send instead, since ws must compress and frame for them.
     this.socket = (ws as unknown as { _socket: Socket })._socket;
     this.deflate = ws.extensions.includes('permessage-deflate');
+    capSendBuffer(this.socket);
+    this.conflateAfterBytes = context.limits.conflateAfterBytes;
+    this.maxBufferedBytes = context.limits.maxBufferedBytes;
     this.bucket = new TokenBucket({
       ratePerSecond: context.limits.inboundRatePerSecond,
       burst: context.limits.inboundBurst,
     });
     this.socket.on('drain', () => {
-      if (this.queue.hasQueued()) this.requestFlush();
+      this.socketBacklog = this.socketBytes;
+      if (this.queue.hasQueued()) this.requestFlush(false);
     });
   }
 
-  private requestFlush(): void {
+  private requestFlush(urgent: boolean): void {
+    if (urgent) return this.context.scheduleFlush(this, true);
     if (this.flushRequested) return;
     this.flushRequested = true;
-    this.context.scheduleFlush(this);
+    this.context.scheduleFlush(this, false);
   }
 
   /** Anything from the client, pong included, proves it is alive. */
@@ -167,54 +182,61 @@ export class Session implements DrainWriter {
     return this.deflate ? this.ws.bufferedAmount : this.socket.writableLength;
   }
 
-  /** From the hub: a message that passed one of this connection's subscriptions. */
+  /**
+   * From the hub: a message that passed one of this connection's subscriptions. On the fan-out
+   * path (once per delivery), so it reads fields of this object and its queue only: the socket's
+   * backlog as of the last flush or drain, not the socket's own counters.
+   */
   offer(message: OutboundMessage, binary: boolean): void {
-    // Overlapping subscriptions (an exact topic and a pattern) offer one message twice in a row.
-    if (message === this.lastOffered || this.closing) return;
-    this.lastOffered = message;
-    const limits = this.context.limits;
-    const buffered = this.bufferedBytes;
-    if (message.lane <= LANE_INDEX.high && buffered + message.sizeFor(binary) > limits.maxBufferedBytes) {
+    // Overlapping subscriptions (an exact topic and a pattern) offer one message twice in a row;
+    // per path, since a fill may be offered between the two offers of one market-data message.
+    const bulk = message.lane > LANE_INDEX.high;
+    if (message === (bulk ? this.lastBulkOffered : this.lastOffered) || this.closing) return;
+    if (bulk) this.lastBulkOffered = message;
+    else this.lastOffered = message;
+    const buffered = this.socketBacklog + this.queue.bytes;
+    if (!bulk && buffered + message.sizeFor(binary) > this.maxBufferedBytes) {
       // Never dropped: the client reconnects and recovers it from the history.
       this.close('SLOW_CONSUMER');
       return;
     }
     if (!this.context.priorityLanes) {
       this.queue.push(message, binary, false, LANE_INDEX.normal);
-    } else if (this.queue.push(message, binary, buffered > limits.conflateAfterBytes)) {
+    } else if (this.queue.push(message, binary, buffered > this.conflateAfterBytes)) {
       this.context.count('conflated', message.topic.slice(0, message.topic.indexOf('.')));
     }
     if (this.context.priorityLanes && message.lane === LANE_INDEX.critical) {
-      // A fill does not wait for the end of the turn, which under load may be many milliseconds
-      // of market-data fan-out away: it is written now, ahead of everything queued here.
+      // A fill does not wait for a slice: it is written now, ahead of everything queued here.
       this.flush();
       return;
     }
-    this.requestFlush();
+    this.requestFlush(message.lane <= LANE_INDEX.high);
   }
 
   /** Sends a reply (subscribed, pong, error…) in the high lane, ahead of market data. */
   reply(text: string): void {
     if (this.closing) return;
     this.queue.push(OutboundMessage.reply(text), false, false);
-    this.requestFlush();
+    this.requestFlush(true);
   }
 
   /**
    * Writes what is queued: every lane when the socket keeps up; only critical and high while the
-   * socket still holds more than the conflation threshold (market data then waits, conflating,
-   * and the socket's 'drain' brings the rest). One cork/uncork: one syscall per connection.
+   * socket holds bytes the kernel did not take (with the send-buffer cap, send-buffer-cap.ts: as
+   * soon as the client is ~16 KB behind). Market data then waits in the queue, where it is
+   * conflated past conflateAfterBytes and can be overtaken by a fill, and the socket's 'drain'
+   * brings it. One cork/uncork: one syscall per connection.
    */
   flush(): void {
     this.flushRequested = false;
-    if (this.closing) return;
-    const lastLane =
-      this.socketBytes > this.context.limits.conflateAfterBytes ? LANE_INDEX.high : LANE_INDEX.low;
+    if (this.closing || !this.queue.hasQueued()) return;
+    const lastLane = this.socketBytes > 0 ? LANE_INDEX.high : LANE_INDEX.low;
     const socket = this.socket;
     socket.cork();
     this.queue.drain(this, lastLane);
     this.writeTicks();
     socket.uncork();
+    this.socketBacklog = this.socketBytes;
   }
 
   handleFrame(data: Buffer, isBinary: boolean): void {
@@ -363,7 +385,16 @@ export class Session implements DrainWriter {
     for (const topic of topics) {
       const previous = this.subscriptions.get(topic);
       if (previous) this.context.hub.remove(previous);
-      const subscription: Subscription = { session: this, subscriber: this, pattern: topic, filter, format };
+      // `active` from the start: a property added later would live outside the object, one more
+      // memory load per delivery.
+      const subscription: Subscription = {
+        session: this,
+        subscriber: this,
+        pattern: topic,
+        filter,
+        format,
+        active: true,
+      };
       this.subscriptions.set(topic, subscription);
       this.context.hub.add(subscription);
     }

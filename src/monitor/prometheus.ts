@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MessageBus } from '../bus/index.ts';
 import type { BinanceFeedHealth } from '../feeds/index.ts';
-import type { Gateway } from '../gateway/index.ts';
+import { type Gateway, sendBufferCap } from '../gateway/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
 
 export interface MetricSources {
@@ -74,6 +74,21 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     });
 
   gauge('tickwire_gateway_connections', 'Open WebSocket connections', () => gateway.connectionCount);
+  gauge(
+    'tickwire_gateway_send_buffer_capped',
+    "1 when each connection's unsent kernel bytes are capped (TCP_NOTSENT_LOWAT), 0 when not",
+    () => (sendBufferCap().available ? 1 : 0),
+  );
+  gauge(
+    'tickwire_gateway_backlog',
+    'Market-data messages (per bus pattern) waiting for their fan-out',
+    () => gateway.hub.backlogLength,
+  );
+  total(
+    'tickwire_gateway_slices_total',
+    'Slices of fan-out work the gateway ran',
+    () => gateway.scheduler.slices,
+  );
   total(
     'tickwire_gateway_deliveries_total',
     'Messages offered to connections after filters',

@@ -50,3 +50,4 @@ export { SpikeDetector } from './spike-detector.ts';
 export { StaleTracker } from './stale-tracker.ts';
 export { DEFAULT_RING_CAPACITY, TickPipeline, type TickPipelineOptions } from './tick-pipeline.ts';
 export { TickQuality } from './tick-quality.ts';
+export { TICK_DRAIN_TURN_MS } from './tick-drain.ts';

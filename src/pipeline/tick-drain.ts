@@ -7,11 +7,12 @@ import type { WorkerLink } from './worker-link.ts';
 const IDLE_WAIT_MS = 100;
 /**
  * A drain turn also ends after this long, so that a node whose subscribers make each publish
- * expensive (a gateway fanning ticks out to thousands of clients: ~100 µs a tick) still reads its
- * sockets and takes a fill from the trading engine every few milliseconds.
+ * expensive (a gateway fanning ticks out to thousands of clients: ~10 µs a tick) still reads its
+ * sockets, and takes a fill from the trading engine, within a fraction of a millisecond: the
+ * gateway's write slices are as short (src/gateway/fanout-scheduler.ts).
  */
-const DRAIN_TURN_MS = 2;
-/** Ticks published between two looks at the clock: a turn overruns DRAIN_TURN_MS by one chunk at most. */
+export const TICK_DRAIN_TURN_MS = 0.5;
+/** Ticks published between two looks at the clock: a turn overruns TICK_DRAIN_TURN_MS by one chunk at most. */
 const DRAIN_CHUNK = 32;
 
 export interface TickDrainParts {
@@ -57,7 +58,7 @@ export class TickDrain {
 
   /**
    * Publishes what the output rings hold, one adaptive batch per ring and pass, for up to
-   * drainYieldBudget ticks or DRAIN_TURN_MS; moves waiting conflated ticks into rings with room;
+   * drainYieldBudget ticks or TICK_DRAIN_TURN_MS; moves waiting conflated ticks into rings with room;
    * then yields to other I/O: again at once while ticks flow, or after a wait on the rings
    * (Atomics.waitAsync, so the event loop stays free) when idle.
    */
@@ -67,7 +68,7 @@ export class TickDrain {
     const links = this.parts.links;
     // Each turn starts at the next ring, so no ring waits behind the others when a limit binds.
     const first = this.drainTurn++ % links.length;
-    const deadline = performance.now() + DRAIN_TURN_MS;
+    const deadline = performance.now() + TICK_DRAIN_TURN_MS;
     let total = 0;
     let inTime = true;
     while (total < budget && inTime) {

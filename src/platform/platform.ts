@@ -11,6 +11,7 @@ import {
   createHttpServer,
   Gateway,
   managementRoutes,
+  sendBufferCap,
   sendJson,
 } from '../gateway/index.ts';
 import { createMetricsRegistry } from '../monitor/index.ts';
@@ -93,6 +94,13 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     anonymous: { topics: config.anonymousTopics },
   });
 
+  const cap = sendBufferCap();
+  if (!cap.available) {
+    log.warn(
+      { reason: cap.reason },
+      "send-buffer cap unavailable: a client that stops reading takes up to the kernel's send buffer of stale market data before the gateway can conflate it (docs/ARCHITECTURE.md)",
+    );
+  }
   const gateway = new Gateway({
     bus,
     registry,
@@ -139,7 +147,12 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
           },
           pipeline: pipeline.stats(),
           bus: { ...bus.stats(), ...bus.health(), remoteTicksUnadoptable: adopter.unadoptable },
-          gateway: { connections: gateway.connectionCount, ...gateway.counters },
+          gateway: {
+            connections: gateway.connectionCount,
+            backlog: gateway.hub.backlogLength,
+            sendBufferCap: sendBufferCap(),
+            ...gateway.counters,
+          },
         }),
       'GET /metrics': async (_request, response) => {
         response.writeHead(200, { 'content-type': metrics.contentType });

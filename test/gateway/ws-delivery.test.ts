@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sendBufferCap } from '../../src/gateway/index.ts';
 import { ACC1_KEY, startGateway, TestClient } from './harness.ts';
 
 const auth = { headers: { 'x-api-key': ACC1_KEY } };
@@ -26,6 +27,49 @@ describe('delivery: lanes, conflation, slow consumers, recovery', () => {
     }
   });
 
+  it(
+    'puts a fill ahead of the market-data backlog of a client that stopped reading (send-buffer cap)',
+    { skip: sendBufferCap().available ? false : `send-buffer cap unavailable: ${sendBufferCap().reason}` },
+    async () => {
+      const node = await startGateway();
+      try {
+        const client = await TestClient.connect(`${node.url}/ws`, auth);
+        await client.request({ op: 'subscribe', id: 1, topics: ['md.trade.SIM.*', 'fills.acc1'] });
+        const socket = (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+        socket.pause();
+        // ~12 MB of market data, three times what the kernel would hold without the cap; yielding
+        // between chunks, so the gateway writes what the socket takes. Bounded in count.
+        const padding = 'x'.repeat(200);
+        let published = 0;
+        for (let chunk = 0; chunk < 400; chunk++) {
+          for (let i = 0; i < 100; i++) {
+            published++;
+            node.bus.publish(i % 2 ? 'md.trade.SIM.BTCUSDT' : 'md.trade.SIM.ETHUSDT', {
+              n: published,
+              padding,
+            });
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        node.bus.publish('fills.acc1', { fill: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        socket.resume();
+        await client.until(() => client.data('fills.acc1').length === 1);
+        const before = client.data().findIndex((json) => json.topic === 'fills.acc1');
+        // What the kernel held: the client's receive buffer, 16 KB unsent and one write's overshoot.
+        assert.ok(before < 2_000, `${before} market-data frames reached the client before the fill`);
+        const last = (topic: string) => (client.data(topic).at(-1)?.data as { n?: number } | undefined)?.n;
+        await client.until(() => last('md.trade.SIM.BTCUSDT') === published);
+        assert.equal(last('md.trade.SIM.ETHUSDT'), published - 1, 'the newest price per symbol arrives');
+        assert.ok((node.gateway.counters.conflated.md ?? 0) > 0, 'the stale market data was conflated');
+        assert.ok(client.data().length < published / 2, `${client.data().length} of ${published} delivered`);
+        assert.equal(client.data('fills.acc1').length, 1);
+      } finally {
+        await node.stop();
+      }
+    },
+  );
+
   it('conflates market data per topic for a slow connection, latest value wins, and counts it', async () => {
     const node = await startGateway({ conflateAfterBytes: 1_024 });
     try {
@@ -37,7 +81,12 @@ describe('delivery: lanes, conflation, slow consumers, recovery', () => {
         if (i % 100 === 0) node.bus.publish('orders.acc1', { order: i, status: 'new' });
       }
       await client.until(() => client.data('orders.acc1').length === 5);
-      await client.request({ op: 'ping', id: 2 });
+      // Market data is offered in the scheduler's slices, after the high lane: wait for the last value.
+      const last = (topic: string) =>
+        (client.data(topic).at(-1)?.data as { price?: number } | undefined)?.price;
+      await client.until(
+        () => last('md.trade.SIM.BTCUSDT') === 499 && last('md.trade.SIM.ETHUSDT') === 1_499,
+      );
       const btc = client.data('md.trade.SIM.BTCUSDT');
       const eth = client.data('md.trade.SIM.ETHUSDT');
       assert.ok(
