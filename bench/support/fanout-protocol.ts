@@ -95,6 +95,8 @@ export type ServerOps = {
   step: { request: StepRequest; reply: StepReply };
   /** Conflated messages and closed connections so far (the gateway counts them; the others cannot). */
   counters: { request: Record<string, never>; reply: { conflated: number; closed: number } };
+  /** The server process's memory now (after a garbage collection where --expose-gc allows), in MB. */
+  memory: { request: Record<string, never>; reply: { rssMb: number; heapMb: number } };
 };
 
 export interface ConnectRequest {

@@ -71,6 +71,13 @@ serveRequests<ServerOps>(
       return { ...step, cpuMs: cpuMsSince(cpu) };
     },
     counters: () => ({ conflated: server.conflated(), closed: server.closed() }),
+    memory: () => {
+      const memory = process.memoryUsage();
+      return {
+        rssMb: Math.round(memory.rss / 1e6),
+        heapMb: Math.round((memory.heapUsed + memory.external) / 1e6),
+      };
+    },
   },
   { port: server.port, path: server.path } satisfies ServerReady,
   MAX_LIFETIME_MS,

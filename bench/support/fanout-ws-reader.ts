@@ -26,10 +26,17 @@ export interface ReaderOptions {
   onFrame: FrameHandler;
   /** Called once when the connection ends, with why (peer close code, socket error, EOF). */
   onClose?: (reason: string) => void;
+  /**
+   * A slow client: reads at most this many bytes per second (1 KB reads, a pause after each), so
+   * the kernel's buffers and then the server's queue fill behind it.
+   */
+  readBytesPerSecond?: number;
 }
 
 /** Big enough that a backlogged socket is drained in few reads; reused by every reader. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+/** A slow reader's read size. */
+const SLOW_READ_BYTES = 1024;
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 10;
 
@@ -54,14 +61,19 @@ export class WsReader {
       this.rejectOpen = reject;
     });
     const host = options.host ?? '127.0.0.1';
+    const rate = options.readBytesPerSecond;
     this.socket = connect({
       port: options.port,
       host,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       onread: {
-        buffer: SHARED_READ_BUFFER,
+        buffer: rate === undefined ? SHARED_READ_BUFFER : Buffer.allocUnsafe(SLOW_READ_BYTES),
         callback: (length: number, buffer: Uint8Array) => {
           this.receive(buffer as Buffer, length);
+          if (rate !== undefined && this.upgraded) {
+            this.socket.pause();
+            setTimeout(() => this.socket.resume(), (length / rate) * 1000);
+          }
           return true;
         },
       },
@@ -122,6 +134,11 @@ export class WsReader {
   /** Sends `text` as one masked text frame. */
   send(text: string): void {
     this.socket.write(maskedFrame(0x1, Buffer.from(text, 'utf8')));
+  }
+
+  /** Stops reading the socket for good: the kernel's buffers fill, then the server's. */
+  stopReading(): void {
+    this.socket.pause();
   }
 
   /** Closes the socket at once; onClose is not called (the caller knows). */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -32,13 +33,28 @@ export class Child<Ops extends OpTable, Ready extends object> {
     readonly name: string,
     script: URL,
     args: readonly string[],
-    options: { readyTimeoutMs: number; nodeFlags?: readonly string[] },
+    options: {
+      readyTimeoutMs: number;
+      nodeFlags?: readonly string[];
+      /**
+       * Runs the child at this nice value (0 to 19: lowered, never raised): only for load
+       * generators that stand in for other machines, never for a measured process.
+       */
+      nice?: number;
+    },
   ) {
     const child: ChildProcess = spawn(
       process.execPath,
       [...(options.nodeFlags ?? []), '--import', 'tsx', fileURLToPath(script), ...args],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
     );
+    if (options.nice !== undefined) {
+      if (!(Number.isInteger(options.nice) && options.nice >= 0 && options.nice <= 19)) {
+        throw new Error(`nice must be a whole number from 0 (not raised) to 19, got ${options.nice}`);
+      }
+      // Before the child has loaded anything: the whole process runs at it.
+      if (child.pid !== undefined) setPriority(child.pid, options.nice);
+    }
     this.child = child;
     this.exitPromise = new Promise((resolve) => child.once('exit', () => resolve()));
     this.ready = new Promise<Ready>((resolve, reject) => {

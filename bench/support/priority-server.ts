@@ -1,21 +1,25 @@
 /**
- * Child process of the priority benchmark: the gateway (argv[2]: 'lanes' or 'fifo'), offered
- * market data at a set rate (more than it can deliver, so the source conflates) while a fill is
- * published on fills.acc1 every few milliseconds, all from this process's event loop as the
- * node's feeds and trading engine would.
+ * Child process of the priority benchmark: the gateway (argv[2]: 'lanes' or 'fifo') with the two
+ * connections a node has to the outside: a feed connection reading 64-byte ticks from the market
+ * source over TCP, and an exchange connection reading execution reports from the fill source
+ * over a WebSocket. Each tick and each fill is published on the bus as it is read, as the node's
+ * pipeline and trading module will; nothing is generated in this process's own event loop.
  */
-import { serveRequests } from './ipc.ts';
+import { connect } from 'node:net';
+import WebSocket from 'ws';
+import { TICK_DRAIN_TURN_MS } from '../../src/pipeline/index.ts';
+import { TICK_BYTES, Tick } from '../../src/wire/index.ts';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
-import { RatePublisher, tradeTick } from './fanout-publisher.ts';
-import { BENCH_SCALES, startBenchGateway } from './gateway-process.ts';
+import { startBenchGateway } from './gateway-process.ts';
+import { serveRequests } from './ipc.ts';
 import {
   type BenchFill,
+  type ExecutionReport,
   FILL_ACCOUNT,
   FILL_API_KEY,
   FILL_TOPIC,
   LANE_MODES,
   type LaneMode,
-  MD_BURST_MS,
   type PriorityServerOps,
 } from './priority-protocol.ts';
 
@@ -29,76 +33,112 @@ const node = await startBenchGateway({
   priorityLanes: mode === 'lanes',
   apiKeys: [{ key: FILL_API_KEY, account: FILL_ACCOUNT }],
 });
-const topics = Array.from({ length: SYMBOL_COUNT }, (_, i) => tradeTopic(i));
-const venueId = node.registry.info(node.symbolIds[0]!).venueId;
-let sequence = 0;
-const publisher = new RatePublisher(
-  SYMBOL_COUNT,
-  (symbol, dueMs) =>
-    node.bus.publish(
-      topics[symbol]!,
-      tradeTick(venueId, node.symbolIds[symbol]!, ++sequence, dueMs, wallClockMs(), BENCH_SCALES),
-    ),
-  { maxBurstMs: MD_BURST_MS, conflate: true },
-);
-let fillNumber = 0;
-
+const topicOf = new Map(node.symbolIds.map((id, i) => [id, tradeTopic(i)]));
+const reader = new Tick();
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+let mdPublished = 0;
+let fillsPublished = 0;
+let since = {
+  cpu: process.cpuUsage(),
+  at: performance.now(),
+  conflated: 0,
+  closed: {} as Record<string, number>,
+};
+
+/**
+ * The feed's ticks, published as the node's tick drain publishes what its rings hold: in turns
+ * that end after TICK_DRAIN_TURN_MS, the next one after a turn of the event loop.
+ */
+const waiting: Buffer[] = [];
+let waitingAt = 0;
+let leftover: Buffer = Buffer.alloc(0);
+let draining = false;
+
+function onMarketData(chunk: Buffer): void {
+  const bytes = leftover.length > 0 ? Buffer.concat([leftover, chunk]) : chunk;
+  const whole = bytes.length - (bytes.length % TICK_BYTES);
+  if (whole > 0) waiting.push(bytes.subarray(0, whole));
+  leftover = bytes.subarray(whole);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+
+function drain(): void {
+  const turnEnd = performance.now() + TICK_DRAIN_TURN_MS;
+  while (waiting.length > 0) {
+    const bytes = waiting[0]!;
+    for (; waitingAt < bytes.length; waitingAt += TICK_BYTES) {
+      const tick = bytes.subarray(waitingAt, waitingAt + TICK_BYTES);
+      const topic = topicOf.get(reader.wrap(tick).symbolId);
+      if (topic === undefined) throw new Error(`unknown symbol id ${reader.symbolId}`);
+      node.bus.publish(topic, tick);
+      mdPublished++;
+      if (mdPublished % 32 === 0 && performance.now() >= turnEnd) {
+        waitingAt += TICK_BYTES;
+        setImmediate(drain);
+        return;
+      }
+    }
+    waiting.shift();
+    waitingAt = 0;
+  }
+  draining = false;
+}
+
+function onExecutionReport(text: string): void {
+  const report = JSON.parse(text) as ExecutionReport;
+  const fill: BenchFill = { ...report, account: FILL_ACCOUNT, publishedMs: wallClockMs() };
+  node.bus.publish(FILL_TOPIC, fill);
+  fillsPublished++;
+}
 
 serveRequests<PriorityServerOps>(
   {
-    async run({ mdRate, warmupMs, durationMs, fillIntervalMs }) {
-      const conflatedBefore = sum(node.gateway.counters.conflated);
-      const closedBefore = { ...node.gateway.counters.closed };
-      const cpu = process.cpuUsage();
-      const start = wallClockMs();
-      const fillsDue = Math.floor((warmupMs + durationMs) / fillIntervalMs);
-      const warmupFills = Math.floor(warmupMs / fillIntervalMs);
-      let fills = 0;
-      // Each fill has its own due time; a turn publishes every fill due by then (a late timer
-      // does not thin them out), so the gap between due and published times shows how long the
-      // gateway's event loop was busy before it could even take the fill.
-      let timer: NodeJS.Timeout | undefined;
-      const publishDueFills = () => {
-        const now = wallClockMs();
-        while (fills < fillsDue && start + (fills + 1) * fillIntervalMs <= now) {
-          fills++;
-          const fill: BenchFill = {
-            fill: ++fillNumber,
-            account: FILL_ACCOUNT,
-            publishedMs: wallClockMs(),
-            scheduledMs: start + fills * fillIntervalMs,
-            warmup: fills <= warmupFills,
-          };
-          node.bus.publish(FILL_TOPIC, fill);
-        }
-        if (fills < fillsDue)
-          timer = setTimeout(publishDueFills, Math.max(0, start + (fills + 1) * fillIntervalMs - now));
+    async connect({ fillSourcePort, marketPort }) {
+      const exchange = new WebSocket(`ws://127.0.0.1:${fillSourcePort}/`, { perMessageDeflate: false });
+      exchange.on('message', (data) => onExecutionReport(String(data)));
+      await new Promise((resolve, reject) => {
+        exchange.once('open', resolve);
+        exchange.once('error', reject);
+      });
+      const feed = connect({ port: marketPort, host: '127.0.0.1' }, () => feed.setNoDelay(true));
+      feed.on('data', onMarketData);
+      await new Promise((resolve, reject) => {
+        feed.once('connect', resolve);
+        feed.once('error', reject);
+      });
+      return {};
+    },
+    reset() {
+      mdPublished = 0;
+      fillsPublished = 0;
+      since = {
+        cpu: process.cpuUsage(),
+        at: performance.now(),
+        conflated: sum(node.gateway.counters.conflated),
+        closed: { ...node.gateway.counters.closed },
       };
-      timer = setTimeout(publishDueFills, fillIntervalMs);
-      let step;
-      try {
-        step = await publisher.run(mdRate, warmupMs + durationMs);
-      } finally {
-        clearTimeout(timer);
-      }
-      const used = process.cpuUsage(cpu);
+      return {};
+    },
+    stats() {
+      const cpu = process.cpuUsage(since.cpu);
       const closed: Record<string, number> = {};
       for (const [reason, count] of Object.entries(node.gateway.counters.closed)) {
-        if (count !== (closedBefore[reason] ?? 0)) closed[reason] = count - (closedBefore[reason] ?? 0);
+        if (count !== (since.closed[reason] ?? 0)) closed[reason] = count - (since.closed[reason] ?? 0);
       }
       const memory = process.memoryUsage();
       return {
-        startMs: start,
-        endMs: wallClockMs(),
-        mdPublished: step.published.reduce((a, b) => a + b, 0),
-        mdConflated: step.conflated,
-        fillsPublished: fills - warmupFills,
-        elapsedMs: step.elapsedMs,
-        conflated: sum(node.gateway.counters.conflated) - conflatedBefore,
+        mdPublished,
+        fillsPublished,
+        conflated: sum(node.gateway.counters.conflated) - since.conflated,
         closed,
-        cpuMs: (used.user + used.system) / 1000,
-        memoryMb: Math.round((memory.heapUsed + memory.external) / 1e6),
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        elapsedMs: performance.now() - since.at,
+        rssMb: Math.round(memory.rss / 1e6),
+        heapMb: Math.round((memory.heapUsed + memory.external) / 1e6),
       };
     },
   },

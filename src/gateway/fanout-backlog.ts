@@ -40,12 +40,14 @@ export class FanoutBacklog {
   private head = 0;
   /** Entries removed from the front of the array so far: marks count from the first entry ever. */
   private compacted = 0;
+  /** performance.now() as of the last mark(), or of the push into an empty backlog. */
+  private clock = 0;
   /** While conflating: the waiting message of each topic. */
   private latest: Map<string, Pending> | undefined;
   /** The bus hands one message to each matching pattern under one id: the last id replaced, so its other patterns are skipped too. */
   private replacedId = -1;
 
-  constructor(private readonly onConflated: (topic: string) => void) {}
+  constructor(private readonly onConflated: (message: OutboundMessage) => void) {}
 
   /** Entries waiting (one per message and pattern). */
   get length(): number {
@@ -58,7 +60,10 @@ export class FanoutBacklog {
    */
   push(message: OutboundMessage, subscriptions: readonly HubSubscription[], messageId: number): boolean {
     if (messageId === this.replacedId) return false;
-    const now = performance.now();
+    // The clock is read when the backlog starts filling and at each offer phase (mark): an age
+    // that coarse is enough for a 250 ms threshold, and a clock read per message is not free.
+    if (this.length === 0) this.clock = performance.now();
+    const now = this.clock;
     const age = this.length > 0 ? now - this.entries[this.head]!.pending.since : 0;
     // On past CONFLATE_AFTER_MS; off again once the backlog is down to half of it.
     if (this.latest === undefined) {
@@ -71,7 +76,7 @@ export class FanoutBacklog {
       if (waiting !== undefined && !waiting.started) {
         waiting.message = message;
         this.replacedId = messageId;
-        this.onConflated(message.topic);
+        this.onConflated(message);
         return false;
       }
     }
@@ -87,6 +92,7 @@ export class FanoutBacklog {
 
   /** A mark after the last entry waiting now: offers up to it leave out what arrives later. */
   mark(): number {
+    this.clock = performance.now();
     return this.compacted + this.entries.length;
   }
 

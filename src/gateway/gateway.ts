@@ -100,7 +100,7 @@ export class Gateway {
       registry: options.registry,
       recorder: this.recorder,
       onBacklog: () => this.scheduler.backlogged(),
-      onConflated: (topic) => this.count('conflated', topic.slice(0, topic.indexOf('.'))),
+      onConflated: (message) => this.count('conflated', message.family),
     });
     this.scheduler = new FanoutScheduler(this.hub);
     this.wss = new WebSocketServer({

@@ -35,8 +35,8 @@ export interface HubOptions {
   recorder: HistoryRecorder;
   /** Market data arrived in the backlog: the scheduler is to offer it (FanoutScheduler.backlogged). */
   onBacklog(): void;
-  /** A waiting market-data message on `topic` was replaced by a newer one: the node is overloaded. */
-  onConflated(topic: string): void;
+  /** A waiting market-data message was replaced by this newer one on its topic: the node is overloaded. */
+  onConflated(message: OutboundMessage): void;
 }
 
 interface PatternEntry {

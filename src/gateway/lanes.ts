@@ -23,8 +23,7 @@ export function isConflatable(lane: number): boolean {
  * monitoring is low; everything else (market data) is normal.
  */
 export function laneOf(topic: string, payload: Payload): number {
-  const root = topic.slice(0, topic.indexOf('.'));
-  switch (root) {
+  switch (topicFamily(topic)) {
     case 'fills':
       return LANE_INDEX.critical;
     case 'orders':
@@ -49,4 +48,9 @@ function isRejection(payload: Payload): boolean {
     return false;
   }
   return payload.status === 'rejected' || payload.event === 'rejected';
+}
+
+/** The first segment of a topic (`md`, `fills`…): its family, the label counters use. */
+export function topicFamily(topic: string): string {
+  return topic.slice(0, topic.indexOf('.'));
 }

@@ -1,6 +1,6 @@
 import type { Payload } from '../bus/index.ts';
 import type { StreamPosition } from './history.ts';
-import { LANE_INDEX } from './lanes.ts';
+import { LANE_INDEX, topicFamily } from './lanes.ts';
 import { textFrame } from './ws-frame.ts';
 
 /**
@@ -11,6 +11,7 @@ import { textFrame } from './ws-frame.ts';
 export class OutboundMessage {
   private frame: Buffer | undefined;
   private conflatedFrame: Buffer | undefined;
+  private familyName: string | undefined;
 
   constructor(
     readonly topic: string,
@@ -32,6 +33,11 @@ export class OutboundMessage {
     const message = new OutboundMessage('', null, LANE_INDEX.high, undefined, () => null);
     message.frame = textFrame(text);
     return message;
+  }
+
+  /** The topic's family (`md`, `fills`…), computed once: counters label each conflation with it. */
+  get family(): string {
+    return (this.familyName ??= topicFamily(this.topic));
   }
 
   /** The 64-byte tick(s) when the payload is binary. */

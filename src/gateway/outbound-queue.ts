@@ -19,7 +19,15 @@ interface LaneQueue {
   /** Bytes queued in this lane, FIFO and latest together. */
   bytes: number;
   /** While the connection is slow (conflatable lanes only): the latest message per topic. */
-  latest: Map<string, { message: OutboundMessage; binary: boolean; replaced: boolean }> | undefined;
+  latest: Map<string, LatestOnTopic> | undefined;
+}
+
+/** The message waiting on one topic while a lane conflates. */
+interface LatestOnTopic {
+  message: OutboundMessage;
+  binary: boolean;
+  /** It replaced an older one. */
+  replaced: boolean;
 }
 
 /** A FIFO that held more than this gives its arrays back after draining, rather than keeping them. */
@@ -67,11 +75,18 @@ export class OutboundQueue {
     if (conflate && isConflatable(lane)) {
       const latest = (queue.latest ??= new Map());
       const previous = latest.get(message.topic);
-      latest.set(message.topic, { message, binary, replaced: previous !== undefined });
-      if (previous === undefined) return false;
+      if (previous === undefined) {
+        latest.set(message.topic, { message, binary, replaced: false });
+        return false;
+      }
+      // Replaced in place: a slow connection conflates many messages, and an object each would
+      // be garbage the collector must stop the event loop for.
       const replaced = previous.message.sizeFor(previous.binary);
       this.bytes -= replaced;
       queue.bytes -= replaced;
+      previous.message = message;
+      previous.binary = binary;
+      previous.replaced = true;
       this.conflated++;
       return true;
     }

@@ -18,13 +18,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('fan-out backlog', () => {
   it('keeps every message while it keeps up, and conflates per topic once the oldest waited too long', async () => {
     const conflated: string[] = [];
-    const backlog = new FanoutBacklog((topic) => conflated.push(topic));
+    const backlog = new FanoutBacklog((replacing) => conflated.push(replacing.topic));
     const subscriptions: HubSubscription[] = [];
     let id = 0;
     assert.equal(backlog.push(message('md.trade.SIM.A', 1), subscriptions, ++id), true);
     assert.equal(backlog.push(message('md.trade.SIM.A', 2), subscriptions, ++id), true);
     await sleep(CONFLATE_AFTER_MS + 20);
-    // The oldest has waited too long: the next one is queued, and conflation starts with it.
+    // An offer phase reads the clock (mark): the oldest has waited too long, so the next message
+    // is queued and conflation starts with it.
+    backlog.mark();
     assert.equal(backlog.push(message('md.trade.SIM.A', 3), subscriptions, ++id), true);
     assert.equal(backlog.push(message('md.trade.SIM.A', 4), subscriptions, ++id), false, 'replaced 3');
     assert.equal(backlog.push(message('md.trade.SIM.B', 5), subscriptions, ++id), true);
