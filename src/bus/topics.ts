@@ -188,3 +188,20 @@ function checkSegment(field: string, value: string): void {
     );
   }
 }
+
+/**
+ * Market data (`md.…`) is the bulk of what crosses a broker. Broker buses carry it on connections
+ * of their own, so that fills, orders, bot events, alerts and the cluster's control messages never
+ * wait behind it in a TCP stream or a broker's queue (docs/BUS.md, "Lanes").
+ */
+export function isMarketDataTopic(topic: string): boolean {
+  return topic.startsWith('md.');
+}
+
+/** Whether a pattern can match market data, other topics, or both (a wildcard first segment). */
+export function patternReaches(pattern: string): { marketData: boolean; other: boolean } {
+  const dot = pattern.indexOf('.');
+  const first = dot < 0 ? pattern : pattern.slice(0, dot);
+  if (first === '*' || first === '>') return { marketData: true, other: true };
+  return first === 'md' ? { marketData: true, other: false } : { marketData: false, other: true };
+}

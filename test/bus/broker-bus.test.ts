@@ -60,6 +60,24 @@ for (const kind of BROKER_KINDS) {
       await Promise.all(open.splice(0).map((bus) => bus.close()));
     });
 
+    it('a fill published after a burst of market data overtakes it on the way to another node (lanes)', async () => {
+      const prefix = randomPrefix();
+      const [a, b] = await Promise.all([node({ prefix }), node({ prefix })]);
+      const arrivals: string[] = [];
+      b.subscribe('md.>', (_payload, topic) => arrivals.push(topic));
+      b.subscribe('fills.>', (_payload, topic) => arrivals.push(topic));
+      await synced(a, b);
+      // ~6 MB of ticks in one synchronous burst, then one fill: on one connection, in one TCP
+      // stream and one broker queue, the fill would come last.
+      const ticks = 50_000;
+      const tick = tickBytes(64, 3);
+      for (let i = 0; i < ticks; i++) a.publish('md.trade.SIM.BTCUSDT', tick);
+      a.publish('fills.acc1', { fill: 1 });
+      await waitFor(() => arrivals.length === ticks + 1, BROKER_WAIT_MS * 2);
+      const at = arrivals.indexOf('fills.acc1');
+      assert.ok(at >= 0 && at < ticks / 2, `the fill arrived after ${at} of ${ticks} ticks`);
+    });
+
     it('two nodes exchange messages both ways; ticks stay binary and byte-identical', async () => {
       const prefix = randomPrefix();
       const [a, b] = await Promise.all([node({ prefix }), node({ prefix })]);
@@ -260,7 +278,8 @@ for (const kind of BROKER_KINDS) {
       await rawPublish(
         kind,
         broker().url,
-        bad.map((message) => [`${prefix}.md.trade.SIM.X`, message]),
+        // Market data has its own namespace (the market-data lane, naming.ts).
+        bad.map((message) => [`${prefix}-md.md.trade.SIM.X`, message]),
       );
       await waitFor(() => b.health().malformed === bad.length, BROKER_WAIT_MS);
       const a = await node({ prefix });

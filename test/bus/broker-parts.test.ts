@@ -145,22 +145,25 @@ describe('pending publishes', () => {
 });
 
 describe('broker names', () => {
-  it('keeps data, request and reply namespaces apart', () => {
+  it('keeps data, market-data, request and reply namespaces apart', () => {
     const names = brokerNames('prod.tw');
     assert.deepEqual(names, {
       prefix: 'prod.tw',
       data: 'prod.tw.',
+      marketData: 'prod.tw-md.',
       rpc: 'prod.tw-rpc.',
       reply: 'prod.tw-rpc-reply.',
     });
     const dataGlob = names.data + redisGlob('>');
-    assert.ok(redisGlobMatches(dataGlob, 'prod.tw.md.trade'));
+    assert.ok(redisGlobMatches(dataGlob, 'prod.tw.fills.acc1'));
+    assert.ok(!redisGlobMatches(dataGlob, 'prod.tw-md.md.trade'));
     assert.ok(!redisGlobMatches(dataGlob, 'prod.tw-rpc.md.trade'));
+    assert.ok(!redisGlobMatches(names.marketData + redisGlob('>'), 'prod.tw.fills.acc1'));
     assert.ok(!redisGlobMatches(names.rpc + redisGlob('>'), 'prod.tw-rpc-reply.00ff'));
   });
 
-  it('rejects prefixes that break the grammar or collide with a request namespace', () => {
-    for (const prefix of ['', 'a b', 'a.*', 'x-rpc', 'x-rpc-reply']) {
+  it('rejects prefixes that break the grammar or collide with another namespace', () => {
+    for (const prefix of ['', 'a b', 'a.*', 'x-rpc', 'x-rpc-reply', 'x-md']) {
       assert.throws(
         () => brokerNames(prefix),
         (error) => isTickwireError(error, 'BAD_CONFIG'),

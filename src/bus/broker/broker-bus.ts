@@ -19,6 +19,7 @@ import {
 } from '../message-bus.ts';
 import { assertPayload } from '../payload.ts';
 import { isTopic, parseTopic } from '../topic-grammar.ts';
+import { isMarketDataTopic } from '../topics.ts';
 import { topicMatches } from '../topic-match.ts';
 import {
   decodeEnvelope,
@@ -35,6 +36,7 @@ import {
 import { DUPLICATE, InboundTracker } from './inbound-tracker.ts';
 import { Interest } from './interest.ts';
 import { type BrokerNames, brokerNames } from './naming.ts';
+import { LanedTransport } from './laned-transport.ts';
 import { NatsTransport } from './nats-transport.ts';
 import { PendingPublishes } from './pending-publishes.ts';
 import { RedisTransport } from './redis-transport.ts';
@@ -65,6 +67,8 @@ export interface BrokerBusStats extends BusStats, BrokerCounters {
 
 interface OutboundTopic {
   readonly subject: string;
+  /** Its publishes wait here while the broker is away: one buffer per lane, so market data never pushes a fill out. */
+  readonly pending: PendingPublishes;
   sequence: number;
 }
 
@@ -99,7 +103,9 @@ export class BrokerBus implements MessageBus {
   private readonly inner: MemoryBus;
   private readonly transport: BrokerTransport;
   private readonly names: BrokerNames;
+  /** Publishes waiting for the broker, per lane (everything but market data; market data). */
   private readonly pending: PendingPublishes;
+  private readonly pendingMarketData: PendingPublishes;
   private readonly tracker = new InboundTracker();
   private readonly dataInterest = new Interest();
   private readonly rpcInterest = new Interest();
@@ -146,18 +152,26 @@ export class BrokerBus implements MessageBus {
     checkOptions(settled);
     this.names = brokerNames(settled.prefix);
     this.pending = new PendingPublishes(settled.maxPendingPublishes);
+    this.pendingMarketData = new PendingPublishes(settled.maxPendingPublishes);
     this.onHandlerError = options.onHandlerError;
     this.onGap = options.onGap;
     this.rewriteInbound = options.rewriteInbound;
     this.inner = new MemoryBus({ onHandlerError: options.onHandlerError });
     this.nodeId = newNodeId();
-    const settings: TransportSettings = {
-      url: spec.url,
-      displayUrl: spec.displayUrl,
-      names: this.names,
-      nodeHex: this.nodeId.hex,
+    const lane = (name: TransportSettings['lane'], data: string): BrokerTransport => {
+      const settings: TransportSettings = {
+        url: spec.url,
+        displayUrl: spec.displayUrl,
+        names: { ...this.names, data },
+        nodeHex: this.nodeId.hex,
+        lane: name,
+      };
+      return spec.kind === 'redis' ? new RedisTransport(settings) : new NatsTransport(settings);
     };
-    this.transport = spec.kind === 'redis' ? new RedisTransport(settings) : new NatsTransport(settings);
+    this.transport = new LanedTransport(
+      lane('priority', this.names.data),
+      lane('market-data', this.names.marketData),
+    );
     this.rttTimer = setInterval(() => this.measureRtt(), RTT_INTERVAL_MS);
     this.rttTimer.unref();
     this.transport.start({
@@ -176,7 +190,11 @@ export class BrokerBus implements MessageBus {
       parseTopic(topic);
       // Never cleared: a sequence that restarted would look like old copies to every receiver.
       // One small entry per topic this node ever published; topic names are finite (topics.ts).
-      outbound = { subject: `${this.names.data}${topic}`, sequence: 0 };
+      outbound = {
+        subject: this.transport.subjectOf(topic),
+        pending: isMarketDataTopic(topic) ? this.pendingMarketData : this.pending,
+        sequence: 0,
+      };
       this.outbound.set(topic, outbound);
     }
     assertPayload(payload, topic);
@@ -186,7 +204,7 @@ export class BrokerBus implements MessageBus {
     this.published++;
     // To the broker first: a handler that publishes on the same topic from inside the local
     // delivery below must reach remote nodes after this message, as it does locally.
-    this.send(outbound.subject, envelope);
+    this.send(outbound, envelope);
     this.inner.publish(topic, payload);
   }
 
@@ -255,7 +273,7 @@ export class BrokerBus implements MessageBus {
       reconnects: this.reconnects,
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
-      pendingPublishes: this.pending.size,
+      pendingPublishes: this.pending.size + this.pendingMarketData.size,
       droppedPublishes: this.droppedPublishes,
       malformed: this.malformed,
       duplicates: this.duplicates,
@@ -300,8 +318,9 @@ export class BrokerBus implements MessageBus {
     this.state = 'closed';
     clearInterval(this.rttTimer);
     // Publishes still waiting for a broker that never came back are lost: count them.
-    this.droppedPublishes += this.pending.size;
+    this.droppedPublishes += this.pending.size + this.pendingMarketData.size;
     this.pending.clear();
+    this.pendingMarketData.clear();
     await this.transport.close();
     // Settled last, right before close() resolves, so a caller awaiting close() has its rejection
     // handlers in place within the same turn.
@@ -314,13 +333,13 @@ export class BrokerBus implements MessageBus {
     await this.inner.close();
   }
 
-  private send(subject: string, envelope: Uint8Array): void {
-    if (this.pending.size === 0 && this.transport.isConnected()) {
+  private send({ subject, pending }: OutboundTopic, envelope: Uint8Array): void {
+    if (pending.size === 0 && this.transport.isConnected()) {
       this.messagesOut++;
       this.transport.publish(subject, envelope);
       return;
     }
-    if (this.pending.push(subject, envelope)) this.droppedPublishes++;
+    if (pending.push(subject, envelope)) this.droppedPublishes++;
   }
 
   private onConnected(): void {
@@ -328,7 +347,10 @@ export class BrokerBus implements MessageBus {
     if (this.everConnected) this.reconnects++;
     this.everConnected = true;
     this.state = 'connected';
-    this.messagesOut += this.pending.drain((subject, envelope) => this.transport.publish(subject, envelope));
+    // Fills, orders and the rest first: they waited behind nothing before the outage either.
+    for (const pending of [this.pending, this.pendingMarketData]) {
+      this.messagesOut += pending.drain((subject, envelope) => this.transport.publish(subject, envelope));
+    }
     for (const send of [...this.connectionWaiters]) {
       this.connectionWaiters.delete(send);
       send();

@@ -2,26 +2,30 @@ import { TickwireError } from '../../errors.ts';
 import { topicProblem } from '../topic-grammar.ts';
 
 /**
- * Broker names for one prefix. Three namespaces that no pattern of another can reach:
+ * Broker names for one prefix. Four namespaces that no pattern of another can reach:
  *
- *   <prefix>.<topic>                 data (publish/subscribe)
+ *   <prefix>.<topic>                 data other than market data (publish/subscribe)
+ *   <prefix>-md.<topic>              market data (md.…), on connections of its own (LanedTransport)
  *   <prefix>-rpc.<topic>             requests, heard by responders only
  *   <prefix>-rpc-reply.<node hex>    replies to one node (Redis only; NATS has its own inboxes)
  *
  * A data pattern becomes `<prefix>.<pattern>`, which needs the literal `<prefix>.` in front, so it
- * never matches `<prefix>-rpc.…`; a request pattern needs `<prefix>-rpc.`, never `<prefix>-rpc-reply.`.
+ * never matches `<prefix>-md.…` or `<prefix>-rpc.…`; a request pattern needs `<prefix>-rpc.`,
+ * never `<prefix>-rpc-reply.`.
  */
 export interface BrokerNames {
   readonly prefix: string;
   /** `<prefix>.` — prepended to a topic or pattern for data. */
   readonly data: string;
+  /** `<prefix>-md.` — prepended to a market-data topic or pattern. */
+  readonly marketData: string;
   /** `<prefix>-rpc.` — prepended to a topic or pattern for requests. */
   readonly rpc: string;
   /** `<prefix>-rpc-reply.` — followed by a node id in hex. */
   readonly reply: string;
 }
 
-const RESERVED_SUFFIXES = ['-rpc', '-rpc-reply'] as const;
+const RESERVED_SUFFIXES = ['-rpc', '-rpc-reply', '-md'] as const;
 
 /** Validates `prefix` (a topic without wildcards, not ending in a reserved suffix) and names its namespaces. */
 export function brokerNames(prefix: string): BrokerNames {
@@ -33,11 +37,17 @@ export function brokerNames(prefix: string): BrokerNames {
     if (prefix.endsWith(suffix)) {
       throw new TickwireError(
         'BAD_CONFIG',
-        `bus prefix ${JSON.stringify(prefix)} ends with "${suffix}", which would collide with the request namespace of prefix ${JSON.stringify(prefix.slice(0, -suffix.length))}`,
+        `bus prefix ${JSON.stringify(prefix)} ends with "${suffix}", which would collide with a namespace of prefix ${JSON.stringify(prefix.slice(0, -suffix.length))}`,
       );
     }
   }
-  return { prefix, data: `${prefix}.`, rpc: `${prefix}-rpc.`, reply: `${prefix}-rpc-reply.` };
+  return {
+    prefix,
+    data: `${prefix}.`,
+    marketData: `${prefix}-md.`,
+    rpc: `${prefix}-rpc.`,
+    reply: `${prefix}-rpc-reply.`,
+  };
 }
 
 /**

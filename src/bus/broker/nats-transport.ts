@@ -65,6 +65,14 @@ export class NatsTransport implements BrokerTransport {
     return this.connected;
   }
 
+  subjectOf(topic: string): string {
+    return this.settings.names.data + topic;
+  }
+
+  owns(subject: string): boolean {
+    return subject.startsWith(this.settings.names.data);
+  }
+
   publish(subject: string, envelope: Uint8Array): void {
     try {
       this.connection!.publish(subject, envelope);
@@ -164,7 +172,7 @@ export class NatsTransport implements BrokerTransport {
     const url = new URL(this.settings.url);
     const options: ConnectionOptions = {
       servers: `${url.hostname}:${url.port || '4222'}`,
-      name: 'tickwire-bus',
+      name: `tickwire-bus-${this.settings.lane}`,
       noEcho: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,

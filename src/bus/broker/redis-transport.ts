@@ -78,10 +78,13 @@ export class RedisTransport implements BrokerTransport {
     // Auto-pipelining: every PUBLISH of one event-loop turn leaves in one write, not one syscall each.
     const pub = new Redis(this.settings.url, {
       ...options,
-      connectionName: 'tickwire-bus-pub',
+      connectionName: `tickwire-bus-${this.settings.lane}-pub`,
       enableAutoPipelining: true,
     });
-    const sub = new Redis(this.settings.url, { ...options, connectionName: 'tickwire-bus-sub' });
+    const sub = new Redis(this.settings.url, {
+      ...options,
+      connectionName: `tickwire-bus-${this.settings.lane}-sub`,
+    });
     this.pub = pub;
     this.sub = sub;
     for (const client of [pub, sub]) {
@@ -101,6 +104,14 @@ export class RedisTransport implements BrokerTransport {
 
   isConnected(): boolean {
     return this.connected;
+  }
+
+  subjectOf(topic: string): string {
+    return this.settings.names.data + topic;
+  }
+
+  owns(subject: string): boolean {
+    return subject.startsWith(this.settings.names.data);
   }
 
   publish(subject: string, envelope: Uint8Array): void {
@@ -194,7 +205,8 @@ export class RedisTransport implements BrokerTransport {
 
   /** Subscribes again to everything wanted, then reports connected once Redis has confirmed it. */
   private restoreSubscriptions(sub: Redis): void {
-    const channels = [this.replyChannel, ...this.channels.keys()];
+    // Replies to this node's requests come on the lane that sends them.
+    const channels = [...(this.settings.lane === 'priority' ? [this.replyChannel] : []), ...this.channels.keys()];
     const globs = [...this.globs.keys()];
     const commands: Promise<unknown>[] = [];
     for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {

@@ -13,8 +13,12 @@ export interface BrokerTransport {
   start(events: TransportEvents): void;
   /** True while publishes can be written to the broker. */
   isConnected(): boolean;
-  /** Writes one data message to `<prefix>.<topic>`; only called while connected. */
-  publish(topic: string, envelope: Uint8Array): void;
+  /** The broker subject or channel of data messages on `topic`. */
+  subjectOf(topic: string): string;
+  /** True when `subject` is one of this transport's data subjects. */
+  owns(subject: string): boolean;
+  /** Writes one data message to `subject` (from subjectOf); only called while connected. */
+  publish(subject: string, envelope: Uint8Array): void;
   /** Makes, or drops, the broker subscription for a data pattern (exact topics included). */
   subscribe(pattern: string): void;
   unsubscribe(pattern: string): void;
@@ -58,7 +62,10 @@ export interface TransportEvents {
 export interface TransportSettings {
   readonly url: string;
   readonly displayUrl: string;
+  /** Its namespaces: `names.data` is this transport's data namespace (see LanedTransport). */
   readonly names: BrokerNames;
+  /** Which lane it carries, for its connection names: `priority` also carries requests. */
+  readonly lane: 'priority' | 'market-data';
   /** This node's id in hex: the Redis reply channel is named after it. */
   readonly nodeHex: string;
 }
