@@ -28,6 +28,13 @@ export const SUBSCRIBERS_PER_SYMBOL = (CLIENTS * TOPICS_PER_CLIENT) / SYMBOL_COU
  * sustains on this machine (so a full run's doubling finds the limit in a few steps), bare ws at
  * about its own limit; the ceiling starts from the gateway's maximum.
  */
+/**
+ * A step starts once no frame arrived for this long: the gateway offers a long backlog in phases
+ * of up to 10 ms (OFFER_PHASE_MS) with no writes meanwhile, so a shorter silence does not mean
+ * an overloaded step's leftovers have all arrived.
+ */
+const QUIET_MS = 100;
+
 export const START_RATE = { tickwire: 4_000, bareWs: 1_000 } as const;
 const MIN_RATE = 50;
 const MAX_RATE = 200_000;
@@ -80,7 +87,7 @@ function graceMs(stepMs: number): number {
 }
 
 async function trial(server: Server, clients: Clients, rate: number, durationMs: number): Promise<Trial> {
-  await clients.request('rebase', { quietMs: 30, timeoutMs: 20_000 }, 25_000);
+  await clients.request('rebase', { quietMs: QUIET_MS, timeoutMs: 20_000 }, 25_000);
   const before = await server.request('counters', {}, 5_000);
   const step = await server.request('step', { rate, durationMs }, durationMs * 3 + 5_000);
   const grace = graceMs(durationMs);
@@ -191,7 +198,7 @@ export async function latencyAt(
   rate: number,
   durationMs: number,
 ): Promise<LatencyRun> {
-  await clients.request('rebase', { quietMs: 30, timeoutMs: 20_000 }, 25_000);
+  await clients.request('rebase', { quietMs: QUIET_MS, timeoutMs: 20_000 }, 25_000);
   const deliveries = (rate * SUBSCRIBERS_PER_SYMBOL * durationMs) / 1000;
   await clients.request('sample', { stride: Math.max(1, Math.floor(deliveries / LATENCY_SAMPLES)) }, 5_000);
   const before = await server.request('counters', {}, 5_000);

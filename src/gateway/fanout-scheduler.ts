@@ -15,7 +15,8 @@
  * updates, alerts, pongs), then goes on with the market data, which alternates between two phases
  * as the gateway's turns did before they were sliced:
  *   - offer: the backlog's messages that were waiting when the phase began are offered to their
- *     subscriptions (what arrives meanwhile waits for the next offer phase);
+ *     subscriptions (what arrives meanwhile waits for the next offer phase), for at most
+ *     OFFER_PHASE_MS (a long backlog is offered in parts, with write phases in between);
  *   - write: every connection that had something queued when the phase began is written once, in
  *     the order they became dirty.
  * Finishing each phase before starting the other keeps the work in arrival order and lets the
@@ -27,6 +28,8 @@
 export const SLICE_MS = 0.5;
 /** Most socket writes in one slice. */
 export const SLICE_SOCKETS = 256;
+/** Longest offer phase: past it the connections dirtied so far are written before the rest is offered. */
+export const OFFER_PHASE_MS = 10;
 
 /** A connection as the scheduler sees it. */
 export interface Flushable {
@@ -50,6 +53,7 @@ export class FanoutScheduler {
   private roundNext = 0;
   /** The offer phase in progress ends at this backlog mark; -1 when none is. */
   private offerMark = -1;
+  private offerPhaseStart = 0;
   private hasBacklog = false;
   private scheduled = false;
   /** Slices run so far. */
@@ -91,7 +95,14 @@ export class FanoutScheduler {
         this.round[this.roundNext++]!.flush();
         writes++;
       } else if (this.offerMark >= 0) {
-        if (this.backlog.offerUntil(this.offerMark, deadline)) this.offerMark = -1;
+        // A long backlog (a burst, an overload) is offered in parts, with writes in between, so
+        // that connections never go OFFER_PHASE_MS without a write: the rest is offered next.
+        const phaseEnd = this.offerPhaseStart + OFFER_PHASE_MS;
+        if (this.backlog.offerUntil(this.offerMark, Math.min(deadline, phaseEnd))) this.offerMark = -1;
+        else if (performance.now() >= phaseEnd) {
+          this.offerMark = -1;
+          this.hasBacklog = true;
+        }
       } else if (this.dirty.size > 0) {
         // A write phase: every connection with something queued now, once, in the order they became dirty.
         this.round = [...this.dirty];
@@ -101,6 +112,7 @@ export class FanoutScheduler {
         // An offer phase: the market data waiting now; what arrives meanwhile waits for the next.
         this.hasBacklog = false;
         this.offerMark = this.backlog.mark();
+        this.offerPhaseStart = performance.now();
       } else {
         this.round = [];
         this.roundNext = 0;

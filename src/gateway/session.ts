@@ -113,7 +113,7 @@ export class Session implements DrainWriter {
   /** The two limits offer() reads, kept here: one object fewer to load per delivery. */
   private readonly conflateAfterBytes: number;
   private readonly maxBufferedBytes: number;
-  /** A flush is scheduled for the end of this turn: asked once per turn, not once per message. */
+  /** A flush is asked of the scheduler: asked once, not once per message, until it ran. */
   private flushRequested = false;
   private closing = false;
 

@@ -25,7 +25,12 @@ export interface BrokerNames {
   readonly reply: string;
 }
 
-const RESERVED_SUFFIXES = ['-rpc', '-rpc-reply', '-md'] as const;
+/** Suffixes that name another prefix's namespaces, and which. */
+const RESERVED_SUFFIXES = [
+  ['-rpc', 'request'],
+  ['-rpc-reply', 'request'],
+  ['-md', 'market-data'],
+] as const;
 
 /** Validates `prefix` (a topic without wildcards, not ending in a reserved suffix) and names its namespaces. */
 export function brokerNames(prefix: string): BrokerNames {
@@ -33,11 +38,11 @@ export function brokerNames(prefix: string): BrokerNames {
   if (problem !== undefined) {
     throw new TickwireError('BAD_CONFIG', `bus prefix ${JSON.stringify(prefix)} ${problem}`);
   }
-  for (const suffix of RESERVED_SUFFIXES) {
+  for (const [suffix, namespace] of RESERVED_SUFFIXES) {
     if (prefix.endsWith(suffix)) {
       throw new TickwireError(
         'BAD_CONFIG',
-        `bus prefix ${JSON.stringify(prefix)} ends with "${suffix}", which would collide with a namespace of prefix ${JSON.stringify(prefix.slice(0, -suffix.length))}`,
+        `bus prefix ${JSON.stringify(prefix)} ends with "${suffix}", which would collide with the ${namespace} namespace of prefix ${JSON.stringify(prefix.slice(0, -suffix.length))}`,
       );
     }
   }

@@ -206,7 +206,10 @@ export class RedisTransport implements BrokerTransport {
   /** Subscribes again to everything wanted, then reports connected once Redis has confirmed it. */
   private restoreSubscriptions(sub: Redis): void {
     // Replies to this node's requests come on the lane that sends them.
-    const channels = [...(this.settings.lane === 'priority' ? [this.replyChannel] : []), ...this.channels.keys()];
+    const channels = [
+      ...(this.settings.lane === 'priority' ? [this.replyChannel] : []),
+      ...this.channels.keys(),
+    ];
     const globs = [...this.globs.keys()];
     const commands: Promise<unknown>[] = [];
     for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {
