@@ -15,8 +15,9 @@
  * updates, alerts, pongs), then goes on with the market data, which alternates between two phases
  * as the gateway's turns did before they were sliced:
  *   - offer: the backlog's messages that were waiting when the phase began are offered to their
- *     subscriptions (what arrives meanwhile waits for the next offer phase), for at most
- *     OFFER_PHASE_MS (a long backlog is offered in parts, with write phases in between);
+ *     subscriptions (what arrives meanwhile waits for the next offer phase), for at most as long
+ *     as the last write phase took, or OFFER_PHASE_MS (a long backlog is offered in parts, with
+ *     write phases in between);
  *   - write: every connection that had something queued when the phase began is written once, in
  *     the order they became dirty.
  * Finishing each phase before starting the other keeps the work in arrival order and lets the
@@ -28,7 +29,10 @@
 export const SLICE_MS = 0.5;
 /** Most socket writes in one slice. */
 export const SLICE_SOCKETS = 256;
-/** Longest offer phase: past it the connections dirtied so far are written before the rest is offered. */
+/**
+ * Longest offer phase, or as long as the last write phase took if that is longer: past it the
+ * connections dirtied so far are written before the rest is offered.
+ */
 export const OFFER_PHASE_MS = 10;
 
 /** A connection as the scheduler sees it. */
@@ -54,6 +58,9 @@ export class FanoutScheduler {
   /** The offer phase in progress ends at this backlog mark; -1 when none is. */
   private offerMark = -1;
   private offerPhaseStart = 0;
+  private writePhaseStart = 0;
+  /** How long the last write phase took (slices and the event-loop turns between them). */
+  private lastWriteMs = 0;
   private hasBacklog = false;
   private scheduled = false;
   /** Slices run so far. */
@@ -94,10 +101,12 @@ export class FanoutScheduler {
       if (this.roundNext < this.round.length) {
         this.round[this.roundNext++]!.flush();
         writes++;
+        if (this.roundNext === this.round.length) this.lastWriteMs = performance.now() - this.writePhaseStart;
       } else if (this.offerMark >= 0) {
-        // A long backlog (a burst, an overload) is offered in parts, with writes in between, so
-        // that connections never go OFFER_PHASE_MS without a write: the rest is offered next.
-        const phaseEnd = this.offerPhaseStart + OFFER_PHASE_MS;
+        // A long backlog (a burst, an overload) is offered in parts, with writes in between: an
+        // offer phase lasts no longer than the last write phase took (or OFFER_PHASE_MS), so the
+        // two share the time as they need it and neither starves the other.
+        const phaseEnd = this.offerPhaseStart + Math.max(OFFER_PHASE_MS, this.lastWriteMs);
         if (this.backlog.offerUntil(this.offerMark, Math.min(deadline, phaseEnd))) this.offerMark = -1;
         else if (performance.now() >= phaseEnd) {
           this.offerMark = -1;
@@ -108,6 +117,7 @@ export class FanoutScheduler {
         this.round = [...this.dirty];
         this.roundNext = 0;
         this.dirty.clear();
+        this.writePhaseStart = performance.now();
       } else if (this.hasBacklog) {
         // An offer phase: the market data waiting now; what arrives meanwhile waits for the next.
         this.hasBacklog = false;

@@ -223,7 +223,7 @@ export class Session implements DrainWriter {
   /**
    * Writes what is queued: every lane when the socket keeps up; only critical and high while the
    * socket holds bytes the kernel did not take (with the send-buffer cap, send-buffer-cap.ts: as
-   * soon as the client is ~16 KB behind). Market data then waits in the queue, where it is
+   * soon as the client is ~64 KB behind). Market data then waits in the queue, where it is
    * conflated past conflateAfterBytes and can be overtaken by a fill, and the socket's 'drain'
    * brings it. The frames are gathered into one buffer and written at once: one syscall per
    * connection, and one object for the socket's stream instead of one per frame (fewer objects,
