@@ -88,7 +88,7 @@ export const configSchema = z
     inboundRate: integer(1, 1_000_000).default(100),
     inboundBurst: integer(1, 1_000_000).default(200),
     floodLimit: integer(1, 1_000_000).default(100),
-    conflateAfterBytes: integer(1_024, 1 << 30).default(256 * 1024),
+    conflateAfterBytes: integer(1_024, 1 << 30).default(64 * 1024),
     maxBufferedBytes: integer(4_096, 1 << 30).default(8 * 1024 * 1024),
     pingIntervalMs: integer(100, 3_600_000).default(25_000),
     idleTimeoutMs: integer(200, 7_200_000).default(60_000),
@@ -173,7 +173,7 @@ export const CONFIG_KEYS: Record<
   ),
   conflateAfterBytes: key(
     'conflate-after-bytes',
-    'buffered bytes after which market data is conflated per topic (default 262144)',
+    'buffered bytes after which market data is conflated per topic (default 65536)',
   ),
   maxBufferedBytes: key(
     'max-buffered-bytes',

@@ -62,6 +62,8 @@ export class Hub {
   private readonly backlog: FanoutBacklog;
   private readonly tick = new Tick();
   private readonly fields: TickFields;
+  /** The tick `fields` is wrapped on. */
+  private fieldsOf: Uint8Array | undefined;
   // The bus hands one message to every matching pattern in turn, under one messageId: remember
   // the OutboundMessage built for it, so that serialization happens once per message.
   private lastMessageId = -1;
@@ -119,7 +121,6 @@ export class Hub {
     for (let entry = this.backlog.peek(mark); entry !== undefined; entry = this.backlog.peek(mark)) {
       const message = entry.pending.message;
       const tick = message.tick;
-      if (tick) this.fields.wrap(tick);
       const subscriptions = entry.subscriptions;
       for (let i = entry.next; i < subscriptions.length; i++) {
         const subscription = subscriptions[i]!;
@@ -155,7 +156,6 @@ export class Hub {
   offerToMatching(message: OutboundMessage): number {
     const reached = new Set<Subscriber>();
     const tick = message.tick;
-    if (tick) this.fields.wrap(tick);
     for (const [pattern, entry] of this.patterns) {
       if (!topicMatches(pattern, message.topic)) continue;
       for (const subscription of entry.subscriptions) {
@@ -184,7 +184,6 @@ export class Hub {
       return;
     }
     const tick = message.tick;
-    if (tick) this.fields.wrap(tick);
     for (let i = 0; i < subscriptions.length; i++) {
       const subscription = subscriptions[i]!;
       if (!this.passes(subscription, message)) {
@@ -200,7 +199,14 @@ export class Hub {
   private passes(subscription: HubSubscription, message: OutboundMessage): boolean {
     const filter = subscription.filter;
     if (filter === undefined) return true;
-    return message.tick ? matchesTick(filter, this.fields) : matchesJson(filter, message.payload);
+    const tick = message.tick;
+    if (tick === undefined) return matchesJson(filter, message.payload);
+    // Wrapped only for a filter, once per message: a view per tick is garbage most messages never need.
+    if (this.fieldsOf !== tick) {
+      this.fields.wrap(tick);
+      this.fieldsOf = tick;
+    }
+    return matchesTick(filter, this.fields);
   }
 
   private messageFor(payload: Payload, topic: string, messageId: number): OutboundMessage {

@@ -18,13 +18,20 @@ interface LaneQueue {
   count: number;
   /** Bytes queued in this lane, FIFO and latest together. */
   bytes: number;
-  /** While the connection is slow (conflatable lanes only): the latest message per topic. */
-  latest: Map<string, LatestOnTopic> | undefined;
+  /**
+   * Conflatable lanes, once the connection was slow: a slot per topic, kept from one slow spell to
+   * the next (a slow connection conflates in every round, and a slot per round would be garbage
+   * the collector stops the event loop for), and the slots holding a message now, in the order
+   * their topics first waited.
+   */
+  slots: Map<string, TopicSlot> | undefined;
+  readonly waiting: TopicSlot[];
+  waitingCount: number;
 }
 
-/** The message waiting on one topic while a lane conflates. */
-interface LatestOnTopic {
-  message: OutboundMessage;
+/** The latest message on one topic while a lane conflates. */
+interface TopicSlot {
+  message: OutboundMessage | undefined;
   binary: boolean;
   /** It replaced an older one. */
   replaced: boolean;
@@ -52,7 +59,7 @@ export class OutboundQueue {
   depths(): Record<(typeof LANES)[number], number> {
     const depth = (lane: number) => {
       const queue = this.lanes[lane];
-      return queue ? queue.count + (queue.latest?.size ?? 0) : 0;
+      return queue ? queue.count + queue.waitingCount : 0;
     };
     return { critical: depth(0), high: depth(1), normal: depth(2), low: depth(3) };
   }
@@ -68,25 +75,38 @@ export class OutboundQueue {
    * it is appended.
    */
   push(message: OutboundMessage, binary: boolean, conflate: boolean, lane = message.lane): boolean {
-    const queue = (this.lanes[lane] ??= { fifo: [], fifoBinary: [], count: 0, bytes: 0, latest: undefined });
+    const queue = (this.lanes[lane] ??= {
+      fifo: [],
+      fifoBinary: [],
+      count: 0,
+      bytes: 0,
+      slots: undefined,
+      waiting: [],
+      waitingCount: 0,
+    });
     const size = message.sizeFor(binary);
     this.bytes += size;
     queue.bytes += size;
     if (conflate && isConflatable(lane)) {
-      const latest = (queue.latest ??= new Map());
-      const previous = latest.get(message.topic);
+      const slots = (queue.slots ??= new Map());
+      let slot = slots.get(message.topic);
+      if (slot === undefined) {
+        slot = { message: undefined, binary, replaced: false };
+        slots.set(message.topic, slot);
+      }
+      const previous = slot.message;
+      const previousBinary = slot.binary;
+      slot.message = message;
+      slot.binary = binary;
       if (previous === undefined) {
-        latest.set(message.topic, { message, binary, replaced: false });
+        slot.replaced = false;
+        queue.waiting[queue.waitingCount++] = slot;
         return false;
       }
-      // Replaced in place: a slow connection conflates many messages, and an object each would
-      // be garbage the collector must stop the event loop for.
-      const replaced = previous.message.sizeFor(previous.binary);
+      const replaced = previous.sizeFor(previousBinary);
       this.bytes -= replaced;
       queue.bytes -= replaced;
-      previous.message = message;
-      previous.binary = binary;
-      previous.replaced = true;
+      slot.replaced = true;
       this.conflated++;
       return true;
     }
@@ -114,11 +134,13 @@ export class OutboundQueue {
         fifo.length = 0;
         fifoBinary.length = 0;
       }
-      if (queue.latest !== undefined) {
-        const latest = queue.latest;
-        // Dropped rather than cleared: the connection is slow rarely, and briefly.
-        queue.latest = undefined;
-        for (const { message, binary, replaced } of latest.values()) writer.write(message, binary, replaced);
+      const { waiting, waitingCount } = queue;
+      queue.waitingCount = 0;
+      for (let i = 0; i < waitingCount; i++) {
+        const slot = waiting[i]!;
+        const message = slot.message!;
+        slot.message = undefined;
+        writer.write(message, slot.binary, slot.replaced);
       }
     }
   }

@@ -235,9 +235,10 @@ export class Session implements DrainWriter {
     const lastLane = this.socketBytes > 0 ? LANE_INDEX.high : LANE_INDEX.low;
     this.queue.drain(this, lastLane);
     this.writeTicks();
-    if (gathered.length > 0) {
-      const data = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
-      gathered.length = 0;
+    if (gatheredCount > 0) {
+      const data = gatheredCount === 1 ? gathered[0]! : joinGathered();
+      gathered[0] = undefined;
+      gatheredCount = 0;
       gatheredBytes = 0;
       this.socket.write(data);
       this.bytesOut += data.length;
@@ -511,7 +512,7 @@ export class Session implements DrainWriter {
       this.ws.send(payloadOf(frame), { binary: false });
       this.bytesOut += frame.length;
     } else {
-      gathered.push(frame);
+      gathered[gatheredCount++] = frame;
       gatheredBytes += frame.length;
     }
   }
@@ -536,7 +537,7 @@ export class Session implements DrainWriter {
       this.ws.send(frame, { binary: true });
       this.bytesOut += frame.length;
     } else {
-      gathered.push(frame);
+      gathered[gatheredCount++] = frame;
       gatheredBytes += frame.length;
     }
   }
@@ -544,10 +545,25 @@ export class Session implements DrainWriter {
 
 /**
  * The frames of the flush in progress, written as one buffer at its end. One flush runs at a time
- * in a process (flush is synchronous), so one array serves every connection.
+ * in a process (flush is synchronous), so one array serves every connection; it is filled by
+ * index and keeps its capacity (emptied by `length = 0`, V8 would regrow it at every flush).
  */
-const gathered: Buffer[] = [];
+const gathered: (Buffer | undefined)[] = [];
+let gatheredCount = 0;
 let gatheredBytes = 0;
+
+/** The gathered frames copied into one buffer; the array's references are dropped as they go. */
+function joinGathered(): Buffer {
+  const data = Buffer.allocUnsafe(gatheredBytes);
+  let offset = 0;
+  for (let i = 0; i < gatheredCount; i++) {
+    const frame = gathered[i]!;
+    gathered[i] = undefined;
+    data.set(frame, offset);
+    offset += frame.length;
+  }
+  return data;
+}
 
 /**
  * Sets the `conflated` flag (wire flags, low byte at tick offset 2) on each tick of a payload,
