@@ -1,4 +1,4 @@
-import type { HubSubscription } from './hub.ts';
+import type { HubSubscription } from './hub-subscription.ts';
 import type { OutboundMessage } from './outbound-message.ts';
 
 /**

@@ -1,33 +1,13 @@
 import { type MessageBus, type Payload, topicMatches, type Unsubscribe } from '../bus/index.ts';
 import { type SymbolRegistry, Tick, tickToJson } from '../wire/index.ts';
-import type { CompiledFilter } from './filter.ts';
 import { matchesJson, matchesTick } from './filter.ts';
 import type { StreamPosition } from './history.ts';
 import type { HistoryRecorder } from './history-recorder.ts';
 import { FanoutBacklog } from './fanout-backlog.ts';
+import type { HubSubscription, Subscriber } from './hub-subscription.ts';
 import { LANE_INDEX, laneOf } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
-import type { DataFormat } from './protocol.ts';
 import { TickFields } from './tick-fields.ts';
-
-/** What the hub needs from a connection. */
-export interface Subscriber {
-  /** Offers a message that passed the subscription's filter; the connection decides lanes and budgets. */
-  offer(message: OutboundMessage, binary: boolean): void;
-}
-
-export interface HubSubscription {
-  readonly subscriber: Subscriber;
-  readonly pattern: string;
-  readonly filter: CompiledFilter | undefined;
-  readonly format: DataFormat;
-  /**
-   * True from creation (set it in the literal: added later, it would sit outside the object, one
-   * more memory load per delivery); cleared by `Hub.remove`, so that market data still in the
-   * backlog is not offered to it any more.
-   */
-  active: boolean;
-}
 
 export interface HubOptions {
   bus: MessageBus;

@@ -8,7 +8,8 @@ import { CLOSE_CODES, CLOSE_REASONS, type CloseReason, type ReplyError } from '.
 import { type CompiledFilter, compileFilter } from './filter.ts';
 import type { StreamPosition } from './history.ts';
 import type { HistoryRecorder } from './history-recorder.ts';
-import type { Hub, HubSubscription } from './hub.ts';
+import type { Hub } from './hub.ts';
+import type { HubSubscription } from './hub-subscription.ts';
 import { LANE_INDEX } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
 import { type DrainWriter, OutboundQueue } from './outbound-queue.ts';
