@@ -67,6 +67,9 @@ const PRIORITIES = {
   flood_clients: `nice ${LOAD_NICE}`,
 };
 
+/** A percentile, rounded for printing. */
+const pct = (values: number[], at: number): number => round(percentile(values, at));
+
 interface FillRun {
   mode: LaneMode;
   slow: number;
@@ -149,9 +152,9 @@ async function measureFills(
     const run: FillRun = { mode, slow, latencies, stats, fills, lateMs: sent.lateMs };
     ctx.note(
       `${mode}${slow ? ` with ${slow} slow client` : ''}: ${fills} fills × ${FILL_CLIENTS} clients, from event time ` +
-        `p50 ${round(percentile(latencies.fromEventUs, 50))} us, p99 ${round(percentile(latencies.fromEventUs, 99))} us ` +
-        `(from the publish call p50 ${round(percentile(latencies.fromPublishUs, 50))} us, p99 ${round(percentile(latencies.fromPublishUs, 99))} us)` +
-        (slow ? `, slow client p99 ${round(percentile(latencies.slowFromEventUs, 99))} us` : '') +
+        `p50 ${pct(latencies.fromEventUs, 50)} us, p99 ${pct(latencies.fromEventUs, 99)} us ` +
+        `(from the publish call p50 ${pct(latencies.fromPublishUs, 50)} us, p99 ${pct(latencies.fromPublishUs, 99)} us)` +
+        (slow ? `, slow client p99 ${pct(latencies.slowFromEventUs, 99)} us` : '') +
         `; missing ${latencies.missing}; gateway published ${stats.mdPublished} ticks and ${stats.fillsPublished} fills, ` +
         `conflated ${stats.conflated}, closed ${JSON.stringify(stats.closed)}, cpu ${Math.round((stats.cpuMs / stats.elapsedMs) * 100)}%, ` +
         `rss ${stats.rssMb} MB; fill source at most ${round(sent.lateMs)} ms late`,
@@ -242,7 +245,6 @@ export default {
     const lanes = await measureFills(ctx, 'lanes', 0, fills);
     const fifo = await measureFills(ctx, 'fifo', 0, fills);
     const slow = await measureFills(ctx, 'lanes', 1, fills);
-    const p = (values: number[], at: number) => round(percentile(values, at));
     ctx.report({
       metric: 'fill_p99_us',
       value: percentile(lanes.latencies.fromEventUs, 99),
@@ -251,10 +253,10 @@ export default {
       baseline: 'same run with priorityLanes: false',
       baseline_value: percentile(fifo.latencies.fromEventUs, 99),
       measured_from: "the fill's event time in the fill source",
-      fill_p50_us: p(lanes.latencies.fromEventUs, 50),
-      baseline_fill_p50_us: p(fifo.latencies.fromEventUs, 50),
-      fill_p99_from_publish_us: p(lanes.latencies.fromPublishUs, 99),
-      baseline_fill_p99_from_publish_us: p(fifo.latencies.fromPublishUs, 99),
+      fill_p50_us: pct(lanes.latencies.fromEventUs, 50),
+      baseline_fill_p50_us: pct(fifo.latencies.fromEventUs, 50),
+      fill_p99_from_publish_us: pct(lanes.latencies.fromPublishUs, 99),
+      baseline_fill_p99_from_publish_us: pct(fifo.latencies.fromPublishUs, 99),
       fills: lanes.fills,
       fill_clients: FILL_CLIENTS,
       missing_fills: lanes.latencies.missing + fifo.latencies.missing,
@@ -276,8 +278,8 @@ export default {
       baseline: 'same run with priorityLanes: false, a client reading at full speed',
       baseline_value: percentile(fifo.latencies.fromEventUs, 99),
       slow_client_reads_bytes_per_s: SLOW_BYTES_PER_SECOND,
-      slow_client_fill_p50_us: p(slow.latencies.slowFromEventUs, 50),
-      other_clients_fill_p99_us: p(slow.latencies.fromEventUs, 99),
+      slow_client_fill_p50_us: pct(slow.latencies.slowFromEventUs, 50),
+      other_clients_fill_p99_us: pct(slow.latencies.fromEventUs, 99),
       missing_fills: slow.latencies.missing,
       priorities: PRIORITIES,
       target: TARGET_FILL_P99_US,

@@ -116,7 +116,7 @@ export function describe(kind: ServerKind, t: Trial): string {
         .join(', ');
   const received = t.delivery.received;
   return (
-    `${kind} ${t.rate} msg/s (${t.rate * SUBSCRIBERS_PER_SYMBOL} deliveries/s): ${why}; ` +
+    `${kind} ${t.rate} msg/s (${deliveriesAt(t.rate)} deliveries/s): ${why}; ` +
     `server cpu ${Math.round((t.step.cpuMs / t.step.elapsedMs) * 100)}%, ` +
     `client ${received > 0 ? round((t.delivery.cpuMs * 1e6) / received) : '-'} ns/frame, ` +
     `max burst ${t.step.maxBurst}`
@@ -199,7 +199,7 @@ export async function latencyAt(
   durationMs: number,
 ): Promise<LatencyRun> {
   await clients.request('rebase', { quietMs: QUIET_MS, timeoutMs: 20_000 }, 25_000);
-  const deliveries = (rate * SUBSCRIBERS_PER_SYMBOL * durationMs) / 1000;
+  const deliveries = (deliveriesAt(rate) * durationMs) / 1000;
   await clients.request('sample', { stride: Math.max(1, Math.floor(deliveries / LATENCY_SAMPLES)) }, 5_000);
   const before = await server.request('counters', {}, 5_000);
   const step = await server.request('step', { rate, durationMs }, durationMs * 3 + 5_000);

@@ -51,10 +51,10 @@ export class OutboundMessage {
     return (this.frame ??= this.render(false));
   }
 
-  /** Bytes this message adds to a connection's queue in `format` (on the fan-out path: one field read once rendered). */
+  /** Bytes this message adds to a connection's queue in `format`. */
   sizeFor(binary: boolean): number {
     if (binary && this.payload instanceof Uint8Array) return this.payload.length;
-    return (this.frame ??= this.render(false)).length;
+    return this.jsonFrame().length;
   }
 
   private render(conflated: boolean): Buffer {

@@ -236,11 +236,8 @@ export class Session implements DrainWriter {
     const lastLane = this.socketBytes > 0 ? LANE_INDEX.high : LANE_INDEX.low;
     this.queue.drain(this, lastLane);
     this.writeTicks();
-    if (gatheredCount > 0) {
-      const data = gatheredCount === 1 ? gathered[0]! : joinGathered();
-      gathered[0] = undefined;
-      gatheredCount = 0;
-      gatheredBytes = 0;
+    const data = takeGathered();
+    if (data !== undefined) {
       this.socket.write(data);
       this.bytesOut += data.length;
     }
@@ -512,10 +509,7 @@ export class Session implements DrainWriter {
     if (this.deflate) {
       this.ws.send(payloadOf(frame), { binary: false });
       this.bytesOut += frame.length;
-    } else {
-      gathered[gatheredCount++] = frame;
-      gatheredBytes += frame.length;
-    }
+    } else gather(frame);
   }
 
   /** Writes the binary ticks gathered so far as one frame, keeping their order with JSON frames. */
@@ -537,10 +531,7 @@ export class Session implements DrainWriter {
     if (this.deflate) {
       this.ws.send(frame, { binary: true });
       this.bytesOut += frame.length;
-    } else {
-      gathered[gatheredCount++] = frame;
-      gatheredBytes += frame.length;
-    }
+    } else gather(frame);
   }
 }
 
@@ -553,16 +544,28 @@ const gathered: (Buffer | undefined)[] = [];
 let gatheredCount = 0;
 let gatheredBytes = 0;
 
-/** The gathered frames copied into one buffer; the array's references are dropped as they go. */
-function joinGathered(): Buffer {
-  const data = Buffer.allocUnsafe(gatheredBytes);
-  let offset = 0;
-  for (let i = 0; i < gatheredCount; i++) {
-    const frame = gathered[i]!;
-    gathered[i] = undefined;
-    data.set(frame, offset);
-    offset += frame.length;
+function gather(frame: Buffer): void {
+  gathered[gatheredCount++] = frame;
+  gatheredBytes += frame.length;
+}
+
+/** The frames gathered so far, as one buffer (undefined when none), and the gathering emptied. */
+function takeGathered(): Buffer | undefined {
+  if (gatheredCount === 0) return undefined;
+  let data = gathered[0]!;
+  if (gatheredCount > 1) {
+    data = Buffer.allocUnsafe(gatheredBytes);
+    let offset = 0;
+    for (let i = 0; i < gatheredCount; i++) {
+      const frame = gathered[i]!;
+      gathered[i] = undefined;
+      data.set(frame, offset);
+      offset += frame.length;
+    }
   }
+  gathered[0] = undefined;
+  gatheredCount = 0;
+  gatheredBytes = 0;
   return data;
 }
 

@@ -15,7 +15,6 @@ import type { BrokerTransport, TransportEvents, TransportRequest } from './trans
 export class LanedTransport implements BrokerTransport {
   readonly kind: BrokerTransport['kind'];
   readonly url: string;
-  private connectedLanes = 0;
   private reportedConnected = false;
 
   constructor(
@@ -29,28 +28,21 @@ export class LanedTransport implements BrokerTransport {
   }
 
   start(events: TransportEvents): void {
-    for (const lane of [this.priority, this.marketData]) {
-      let up = false;
-      lane.start({
-        onConnected: () => {
-          if (!up) this.connectedLanes++;
-          up = true;
-          if (this.connectedLanes === 2 && !this.reportedConnected) {
-            this.reportedConnected = true;
-            events.onConnected();
-          }
-        },
-        onDisconnected: (reason) => {
-          if (up) this.connectedLanes--;
-          up = false;
-          this.reportedConnected = false;
-          events.onDisconnected(reason);
-        },
-        onError: events.onError,
-        onMessage: events.onMessage,
-        onRequest: events.onRequest,
-      });
-    }
+    // A transport counts as connected before it says so, so the second lane up reports the pair.
+    const laneEvents: TransportEvents = {
+      ...events,
+      onConnected: () => {
+        if (this.reportedConnected || !this.isConnected()) return;
+        this.reportedConnected = true;
+        events.onConnected();
+      },
+      onDisconnected: (reason) => {
+        this.reportedConnected = false;
+        events.onDisconnected(reason);
+      },
+    };
+    this.priority.start(laneEvents);
+    this.marketData.start(laneEvents);
   }
 
   isConnected(): boolean {
