@@ -4,7 +4,7 @@
  * The rate is changed without restarting (connections and books stay), up to
  * SIMULATOR_MAX_EVENTS_PER_SECOND.
  */
-import { startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
+import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { serveRequests } from './ipc.ts';
 import {
   SIMULATOR_MAX_EVENTS_PER_SECOND,

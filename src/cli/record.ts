@@ -2,8 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { TickwireError } from '../errors.ts';
-import { simulatedUniverse } from '../feeds/simulator/index.ts';
-import { type RecorderStats, TickRecorder } from '../pipeline/recording/index.ts';
+import { simulatedUniverse } from '../simulator/index.ts';
+import { type RecorderStats, TickRecorder } from '../recording/index.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
 /**

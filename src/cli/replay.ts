@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { z } from 'zod';
 import { loadConfig } from '../config/index.ts';
-import { readRecording, replay, type ReplayProgress } from '../pipeline/recording/index.ts';
+import { readRecording, replay, type ReplayProgress } from '../recording/index.ts';
 import { startPlatform } from '../platform/index.ts';
 import { parseFlags } from './record.ts';
 

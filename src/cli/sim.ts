@@ -6,7 +6,7 @@ import {
   type SimulatorOptionsInput,
   simulatorOptionsSchema,
   startExchangeSimulator,
-} from '../feeds/simulator/exchange/index.ts';
+} from '../simulator/index.ts';
 
 /** `tickwire sim` listens on 9100 unless told otherwise (the library default is any free port). */
 const CLI_DEFAULT_PORT = 9100;

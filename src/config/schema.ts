@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { brokerNames, parseBusSpec } from '../bus/index.ts';
-import { BINANCE_STREAM_KINDS, BINANCE_URLS, symbolsOption } from '../feeds/index.ts';
+import { BINANCE_STREAM_KINDS, BINANCE_URLS } from '../feeds/index.ts';
 import { authConfigSchema, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
+import { symbolsOption } from '../simulator/index.ts';
 
 /**
  * The one configuration schema. Flags, environment variables and the config file all feed it;

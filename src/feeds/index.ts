@@ -1,5 +1,4 @@
-/** Market-data feeds: the Binance Spot adapter and the Binance-compatible exchange simulator. */
+/** Market-data feeds: the Binance Spot adapter (it reads the simulator over sockets like any exchange). */
 
 export * from './binance/index.ts';
-export * from './simulator/index.ts';
 export type { TickSink } from './tick-sink.ts';

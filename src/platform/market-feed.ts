@@ -1,13 +1,9 @@
 import type { Logger } from 'pino';
 import type { TickwireConfig } from '../config/index.ts';
 import { TickwireError } from '../errors.ts';
-import {
-  BinanceFeed,
-  type BinanceFeedHealth,
-  simulatedUniverse,
-  startExchangeSimulator,
-} from '../feeds/index.ts';
+import { BinanceFeed, type BinanceFeedHealth } from '../feeds/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
+import { simulatedUniverse, startExchangeSimulator } from '../simulator/index.ts';
 import type { SymbolRegistry, Venue } from '../wire/index.ts';
 
 /** The node's market-data source: the Binance adapter, reading Binance or the built-in simulator. */

@@ -5,7 +5,7 @@ import { BinanceFeed, binanceNormalizer } from '../../src/feeds/binance/index.ts
 import { TickPipeline } from '../../src/pipeline/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
 import { waitFor } from './binance-harness.ts';
-import { type SimProcess, startSimProcess } from './sim-process.ts';
+import { type SimProcess, startSimProcess } from '../simulator/sim-process.ts';
 
 /**
  * 50,000 local order books (trade + depth@100ms: 100,000 streams on 98 connections) through the

@@ -5,7 +5,7 @@ import { BinanceFeed, binanceNormalizer } from '../../src/feeds/binance/index.ts
 import { TickPipeline } from '../../src/pipeline/index.ts';
 import { FLAG, QUOTE, SymbolRegistry, Tick, TRADE } from '../../src/wire/index.ts';
 import { waitFor } from './binance-harness.ts';
-import { type SimProcess, startSimProcess } from './sim-process.ts';
+import { type SimProcess, startSimProcess } from '../simulator/sim-process.ts';
 
 /**
  * 50,000 symbols (trade + bookTicker: 100,000 streams, 1,024 per connection → 98 connections)

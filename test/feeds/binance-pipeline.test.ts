@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryBus } from '../../src/bus/index.ts';
 import { BinanceFeed, binanceNormalizer } from '../../src/feeds/binance/index.ts';
-import { type ExchangeSimulator, startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
+import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simulator/index.ts';
 import { TickPipeline } from '../../src/pipeline/index.ts';
 import { BOOK, FLAG, SymbolRegistry, Tick, TRADE } from '../../src/wire/index.ts';
 import { waitFor, waitForAsync } from './binance-harness.ts';

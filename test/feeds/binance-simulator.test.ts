@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BinanceFeed } from '../../src/feeds/binance/index.ts';
-import { type ExchangeSimulator, startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
+import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simulator/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
 import { FlagCountingSink, waitFor, waitForAsync } from './binance-harness.ts';
 

@@ -10,7 +10,7 @@ import {
 } from '../../src/feeds/binance/binance-normalizer-protocol.ts';
 import { createNormalizer } from '../../src/feeds/binance/binance-worker-normalizer.ts';
 import { BinanceFeed, type BinanceFeedInit } from '../../src/feeds/binance/index.ts';
-import { type ExchangeSimulator, startExchangeSimulator } from '../../src/feeds/simulator/exchange/index.ts';
+import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simulator/index.ts';
 import { InProcessTransport } from '../../src/pipeline/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
 import { CountingSink, waitFor } from './binance-harness.ts';

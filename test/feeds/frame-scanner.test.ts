@@ -9,7 +9,7 @@ import {
   type StreamRoute,
 } from '../../src/feeds/binance/index.ts';
 import type { RouteKind } from '../../src/feeds/binance/stream-names.ts';
-import { SeededRandom } from '../../src/feeds/simulator/index.ts';
+import { SeededRandom } from '../../src/simulator/index.ts';
 import { SymbolRegistry } from '../../src/wire/index.ts';
 import { CollectingSink } from './binance-harness.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.ts';
-import { startExchangeSimulator } from '../../src/feeds/index.ts';
+import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
 import { Tick } from '../../src/wire/index.ts';
 
