@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TickwireError } from '../errors.ts';
 import { VENUES } from '../wire/index.ts';
+import type { AccountSpec } from './accounts/accounts.ts';
 import type { MarketEventSource } from './market/market-event-source.ts';
 import {
   type RecordedMarketSourceOptions,
@@ -59,6 +60,8 @@ export interface ExchangeSimulatorOptions {
    * `symbols`, `seed` and `eventsPerSecond` are then unused.
    */
   replay?: RecordedMarketSourceOptions;
+  /** Accounts created at start (docs/SIMULATOR.md, "Accounts"); more through `POST /sim/accounts`. */
+  accounts?: readonly AccountSpec[];
 }
 
 export type ResolvedSimulatorOptions = Required<Omit<ExchangeSimulatorOptions, 'source' | 'replay'>> & {
@@ -70,7 +73,13 @@ const SYMBOL_NAME = /^[A-Z0-9]{1,20}$/;
 
 /** Spreads the defaults under the user's options and checks every invariant, naming the key. */
 export function resolveSimulatorOptions(options: ExchangeSimulatorOptions = {}): ResolvedSimulatorOptions {
-  const resolved = { ...EXCHANGE_SIMULATOR_DEFAULTS, source: undefined, replay: undefined, ...options };
+  const resolved = {
+    ...EXCHANGE_SIMULATOR_DEFAULTS,
+    source: undefined,
+    replay: undefined,
+    accounts: [],
+    ...options,
+  };
   const bad = (key: string, rule: string, value: unknown): never => {
     throw new TickwireError(
       'BAD_CONFIG',

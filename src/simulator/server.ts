@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { z } from 'zod';
 import { TickwireError } from '../errors.ts';
+import { SimulatedExchange } from './exchange.ts';
 import { parseControlMessage, resultReply } from './streams/control-protocol.ts';
 import { ExchangeMarket, CADENCE_MS } from './streams/exchange-market.ts';
 import {
@@ -46,6 +48,8 @@ export interface ExchangeSimulatorStats {
   faultsApplied: Record<FaultKind, number>;
   limitViolations: Record<LimitViolation, number>;
   paused: boolean;
+  /** Trading: accounts, orders placed, fills made, user-data events sent. */
+  trading: { accounts: number; ordersPlaced: number; fills: number; userDataEvents: number };
   /** What the source reports about itself, when it does (a replay's progress). */
   source?: MarketSourceStats;
   connectionList: { id: number; remoteAddress: string; combined: boolean; streams: number }[];
@@ -57,6 +61,8 @@ export interface ExchangeSimulator {
   /** WebSocket base, e.g. `ws://127.0.0.1:9100` (`${wsUrl}/ws/btcusdt@trade`, `${wsUrl}/stream?streams=…`). */
   readonly wsUrl: string;
   readonly faults: ExchangeFaults;
+  /** Accounts, balances, matching and user-data streams (docs/SIMULATOR.md, "Trading"). */
+  readonly exchange: SimulatedExchange;
   /** Where the market events come from (a RecordedMarketSource with the `replay` option). */
   readonly source: MarketEventSource;
   stats(): ExchangeSimulatorStats;
@@ -80,6 +86,8 @@ export interface ExchangeSimulator {
 const MAX_BACKLOG_SECONDS = 0.05;
 /** A paced source's events taken per batch, at most, so one batch cannot hold the event loop long. */
 const MAX_PACED_EVENTS_PER_BATCH = 65_536;
+/** How often listenKeys are checked for expiry (their validity is 60 minutes). */
+const LISTEN_KEY_CHECK_MS = 10_000;
 
 /**
  * Starts a Binance Spot compatible market-data server on `host:port`: WebSocket streams at
@@ -97,6 +105,18 @@ export async function startExchangeSimulator(
     recorded ??
     new GeneratedMarketSource(settings.symbols, settings.seed, settings.eventsPerSecond);
   const market = new ExchangeMarket(source, settings.seed);
+  let exchange: SimulatedExchange;
+  try {
+    exchange = new SimulatedExchange(market, settings.accounts, Date.now());
+  } catch (error) {
+    recorded?.close();
+    const detail =
+      error instanceof z.ZodError
+        ? error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')
+        : String(error);
+    throw new TickwireError('BAD_CONFIG', `exchange simulator option accounts: ${detail}`);
+  }
+  const userData = exchange.userData;
   const connections = new Map<number, SimConnection>();
   const dirty: SimConnection[] = [];
   const faultsApplied = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
@@ -156,6 +176,7 @@ export async function startExchangeSimulator(
     market.pushCadence(Date.now());
     flushAll();
   }, CADENCE_MS);
+  const listenKeyTimer = setInterval(() => userData.expire(Date.now()), LISTEN_KEY_CHECK_MS);
 
   // ---- subscriptions ----
   /** Adds streams to a connection; false (and the connection closed) when past the stream limit. */
@@ -246,16 +267,28 @@ export async function startExchangeSimulator(
     ws.on('error', () => connection.terminate());
     ws.on('close', () => {
       connection.stop();
+      userData.detach(connection);
       framesWritten += connection.framesSent;
       unsubscribe(connection, [...connection.streams.keys()]);
       connections.delete(connection.id);
     });
     if (streams.length === 0) return;
-    if (streams.some((name) => parseStreamName(name) === undefined)) {
-      connection.close(SIM_CLOSE.invalidStream.code, SIM_CLOSE.invalidStream.reason);
-      return;
+    const now = Date.now();
+    const known: string[] = [];
+    for (const name of streams) {
+      // A name without `@` is a listenKey's place: a live one streams its account's events, any
+      // other (`/ws/0`, an expired key) is accepted and sends nothing, as on Binance, where the
+      // client then sends SUBSCRIBE. A malformed stream name closes the connection.
+      if (!name.includes('@')) {
+        userData.attach(name, connection, now);
+      } else if (parseStreamName(name) !== undefined) {
+        known.push(name);
+      } else {
+        connection.close(SIM_CLOSE.invalidStream.code, SIM_CLOSE.invalidStream.reason);
+        return;
+      }
     }
-    subscribe(connection, streams);
+    if (known.length > 0) subscribe(connection, known);
   };
 
   // A /stream URL naming 1024 streams is about 30 KB: more than Node's default 16 KB of headers.
@@ -263,6 +296,7 @@ export async function startExchangeSimulator(
     { maxHeaderSize: 256 * 1024 },
     createRestHandler({
       market,
+      exchange,
       stats: () => stats(),
       applyFault: (body) => faults.apply(body),
     }),
@@ -302,6 +336,7 @@ export async function startExchangeSimulator(
   } catch (error) {
     clearInterval(batchTimer);
     clearInterval(cadenceTimer);
+    clearInterval(listenKeyTimer);
     // Only the replay the simulator opened: a source passed in stays its owner's.
     recorded?.close();
     throw error;
@@ -423,6 +458,12 @@ export async function startExchangeSimulator(
       faultsApplied: { ...faultsApplied },
       limitViolations: { ...limitViolations },
       paused,
+      trading: {
+        accounts: exchange.accounts.list().length,
+        ordersPlaced: exchange.engine.ordersPlaced,
+        fills: exchange.engine.fillsMade,
+        userDataEvents: userData.eventsSent,
+      },
       ...(source.stats === undefined ? {} : { source: source.stats() }),
       connectionList,
     };
@@ -433,6 +474,7 @@ export async function startExchangeSimulator(
     url: `http://${host}:${address.port}`,
     wsUrl: `ws://${host}:${address.port}`,
     faults,
+    exchange,
     source,
     stats,
     setEventRate(rate) {
@@ -452,6 +494,7 @@ export async function startExchangeSimulator(
       closing ??= (async () => {
         clearInterval(batchTimer);
         clearInterval(cadenceTimer);
+        clearInterval(listenKeyTimer);
         source.close?.();
         const now = Date.now();
         for (const connection of connections.values()) {

@@ -53,8 +53,8 @@ export class MarketBook extends OrderBook {
     }
   }
 
-  /** A trade of `quantity` at the best level of `side` (asks for a buyer-initiated trade). */
-  takeFromTouch(side: BookSide, price: number, quantity: number): void {
+  /** A trade of `quantity` at the level `price` of `side` (asks for a buyer-initiated trade); the levels behind are refilled. */
+  takeAt(side: BookSide, price: number, quantity: number): void {
     const prices = this.prices[side];
     const index = prices.indexOf(price);
     if (index < 0) return;

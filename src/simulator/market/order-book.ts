@@ -45,6 +45,12 @@ export class OrderBook {
     return this.prices[side][0];
   }
 
+  /** Quantity at `price` on a side, 0 when it is not a level. */
+  quantityAt(side: BookSide, price: number): number {
+    const index = this.indexOf(side, price);
+    return this.prices[side][index] === price ? this.quantities[side][index]! : 0;
+  }
+
   bestQuantity(side: BookSide): number {
     return this.quantities[side][0] ?? 0;
   }

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatDecimal } from '../market/decimal.ts';
 import { exchangeInfoJson, symbolInfoJson } from './exchange-info.ts';
+import type { SimulatedExchange } from '../exchange.ts';
+import { ExchangeRejection } from '../matching/rejection.ts';
 import type { ExchangeMarket } from '../streams/exchange-market.ts';
 import { ASK, BID } from '../market/order-book.ts';
 import { levelsJson } from '../streams/payloads.ts';
+import type { RestCall } from './signed-request.ts';
+import { type RestRoute, tradingRoutes } from './trading-rest.ts';
 
 /** Binance REST errors the simulator answers with (HTTP 400, `{"code":…,"msg":…}`). */
 export const REST_ERRORS = {
@@ -26,6 +30,7 @@ const SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\
 
 export interface RestContext {
   readonly market: ExchangeMarket;
+  readonly exchange: SimulatedExchange;
   /** Applies a fault request (throws a RestError with a message for a bad one). */
   applyFault(body: unknown): Record<string, unknown>;
   stats(): unknown;
@@ -105,10 +110,11 @@ export function createRestHandler(
     return undefined;
   };
 
-  const routes: Record<string, (query: URLSearchParams, body: unknown) => string> = {
+  const routes: Record<string, RestRoute> = {
+    ...tradingRoutes(context.exchange),
     'GET /api/v3/ping': () => '{}',
     'GET /api/v3/time': () => `{"serverTime":${Date.now()}}`,
-    'GET /api/v3/depth': (query) => {
+    'GET /api/v3/depth': ({ query }) => {
       const symbol = query.get('symbol');
       if (symbol === null || symbol === '') {
         throw binanceError(
@@ -135,7 +141,7 @@ export function createRestHandler(
       const { priceScale, sizeScale } = market.symbols[index]!;
       return `{"lastUpdateId":${book.updateId},"bids":${levelsJson(book.prices[BID], book.quantities[BID], limit, priceScale, sizeScale)},"asks":${levelsJson(book.prices[ASK], book.quantities[ASK], limit, priceScale, sizeScale)}}`;
     },
-    'GET /api/v3/exchangeInfo': (query) => {
+    'GET /api/v3/exchangeInfo': ({ query }) => {
       const selected = selectedSymbols(query);
       if (selected === undefined) {
         allSymbolsJson ??= market.symbols.map(symbolInfoJson).join(',');
@@ -146,7 +152,7 @@ export function createRestHandler(
         selected.map((index) => symbolInfoJson(market.symbols[index]!)).join(','),
       );
     },
-    'GET /api/v3/ticker/price': (query) => {
+    'GET /api/v3/ticker/price': ({ query }) => {
       const price = (index: number) => {
         const symbol = market.symbols[index]!;
         return `{"symbol":"${symbol.symbol}","price":"${formatDecimal(market.lastPrice(index), symbol.priceScale)}"}`;
@@ -157,7 +163,15 @@ export function createRestHandler(
       return `[${selected.map(price).join(',')}]`;
     },
     'GET /sim/stats': () => JSON.stringify(context.stats()),
-    'POST /sim/faults': (_query, body) => JSON.stringify(context.applyFault(body)),
+    'POST /sim/faults': ({ body }) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        throw new RestError(400, JSON.stringify({ error: 'the body is not valid JSON' }));
+      }
+      return JSON.stringify(context.applyFault(parsed));
+    },
   };
 
   return (request, response) => {
@@ -168,11 +182,19 @@ export function createRestHandler(
       send(response, 404, `{"code":${REST_ERRORS.unknown},"msg":${JSON.stringify(`No endpoint ${key}.`)}}`);
       return;
     }
-    const answer = (body: unknown) => {
+    const answer = (body: string) => {
+      const call: RestCall = {
+        query: url.searchParams,
+        rawQuery: url.search.slice(1),
+        body,
+        headers: request.headers,
+      };
       try {
-        send(response, 200, route(url.searchParams, body));
+        send(response, 200, route(call));
       } catch (error) {
         if (error instanceof RestError) send(response, error.status, error.body);
+        else if (error instanceof ExchangeRejection)
+          send(response, error.status, `{"code":${error.code},"msg":${JSON.stringify(error.msg)}}`);
         else
           send(
             response,
@@ -181,8 +203,8 @@ export function createRestHandler(
           );
       }
     };
-    if (request.method !== 'POST') return answer(undefined);
-    readJsonBody(request).then(answer, (error: unknown) =>
+    if (request.method === 'GET') return answer('');
+    readBody(request).then(answer, (error: unknown) =>
       send(response, 400, JSON.stringify({ error: error instanceof Error ? error.message : String(error) })),
     );
   };
@@ -198,7 +220,7 @@ function send(response: ServerResponse, status: number, body: string): void {
 
 const MAX_BODY_BYTES = 65_536;
 
-function readJsonBody(request: IncomingMessage): Promise<unknown> {
+function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -211,13 +233,7 @@ function readJsonBody(request: IncomingMessage): Promise<unknown> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new Error('the body is not valid JSON'));
-      }
-    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
 }

@@ -7,7 +7,7 @@ import {
   type MarketEvent,
   type MarketEventSource,
 } from '../market/market-event-source.ts';
-import { ASK, BID } from '../market/order-book.ts';
+import { ASK, BID, type BookSide } from '../market/order-book.ts';
 import {
   aggTradePayload,
   bookTickerPayload,
@@ -41,6 +41,17 @@ const KLINE_OTHER_STEPS = 2000 / CADENCE_MS;
 const MAX_CATCH_UP_STEPS = 100 / CADENCE_MS;
 
 /**
+ * What the accounts' orders need to hear from the market (the matching engine implements it):
+ * asked per event with `watches`, so symbols without orders cost one call.
+ */
+export interface MarketOrderHooks {
+  watches(index: number): boolean;
+  /** A market trade; returns the quantity resting account orders took from it at its price. */
+  marketTraded(index: number, price: number, quantity: number, buyerAggressor: boolean, now: number): number;
+  touchMoved(index: number, bidPrice: number, askPrice: number, now: number): void;
+}
+
+/**
  * The exchange: per symbol an update id, a trade id, the last trade price and top of book, a
  * full book once someone needs one, and the streams open on it. Each market event from the
  * source becomes one book update (one update id), maybe a trade at the touch, and the payloads
@@ -54,6 +65,8 @@ export class ExchangeMarket {
   silencedEvents = 0;
   /** True once the source said it has no more events. */
   exhausted = false;
+  /** The accounts' orders, once the simulator has a matching engine. */
+  orderHooks: MarketOrderHooks | undefined;
 
   private readonly updateIds: Float64Array;
   private readonly tradeIds: Float64Array;
@@ -154,41 +167,74 @@ export class ExchangeMarket {
         book.applyTouch(event);
       }
     }
-    const streams = this.streams[index];
+    const hooks = this.orderHooks?.watches(index) === true ? this.orderHooks : undefined;
+    if (event.quote) hooks?.touchMoved(index, event.bidPrice, event.askPrice, now);
     if (event.trade) {
       const buyerAggressor = event.tradeSide === 1;
-      const tradeId = ++this.tradeIds[index]!;
       let price: number;
       let quantity: number;
       if (event.tradePrice === AT_TOUCH) {
         price = buyerAggressor ? event.askPrice : event.bidPrice;
-        const touchSize = buyerAggressor ? event.askSize : event.bidSize;
-        quantity = Math.min(event.tradeSize, touchSize);
-        if (buyerAggressor) touch.askSize[index] = touchSize - quantity;
-        else touch.bidSize[index] = touchSize - quantity;
-        if (book !== undefined) book.takeFromTouch(buyerAggressor ? ASK : BID, price, quantity);
+        quantity = Math.min(event.tradeSize, buyerAggressor ? event.askSize : event.bidSize);
       } else {
         // A recorded print: as recorded; the recorded quotes that follow it move the book.
         price = event.tradePrice;
         quantity = event.tradeSize;
       }
-      this.lastPrices[index] = price;
-      if (streams !== undefined)
-        this.publishTrade(streams, index, now, tradeId, price, quantity, buyerAggressor);
+      // Resting account orders at the price take their part of the trade first (and print it).
+      if (hooks !== undefined) quantity -= hooks.marketTraded(index, price, quantity, buyerAggressor, now);
+      if (event.tradePrice === AT_TOUCH) {
+        if (buyerAggressor) touch.askSize[index] = event.askSize - quantity;
+        else touch.bidSize[index] = event.bidSize - quantity;
+        if (book !== undefined) book.takeAt(buyerAggressor ? ASK : BID, price, quantity);
+      }
+      if (quantity > 0) this.printTrade(index, price, quantity, buyerAggressor, now);
     }
-    if (event.quote && streams?.bookTicker !== undefined && book !== undefined) {
-      const { priceScale, sizeScale, symbol } = this.symbols[index]!;
-      streams.bookTicker.publish(
-        bookTickerPayload(
-          this.updateIds[index]!,
-          symbol,
-          formatDecimal(book.best(BID) ?? 0, priceScale),
-          formatDecimal(book.bestQuantity(BID), sizeScale),
-          formatDecimal(book.best(ASK) ?? 0, priceScale),
-          formatDecimal(book.bestQuantity(ASK), sizeScale),
-        ),
-      );
-    }
+    if (event.quote) this.publishBookTicker(index);
+  }
+
+  /** Prints a trade on the symbol's public streams (trade, aggTrade, klines); returns its trade id. */
+  printTrade(index: number, price: number, quantity: number, buyerAggressor: boolean, now: number): number {
+    const tradeId = ++this.tradeIds[index]!;
+    this.lastPrices[index] = price;
+    const streams = this.streams[index];
+    if (streams !== undefined)
+      this.publishTrade(streams, index, now, tradeId, price, quantity, buyerAggressor);
+    return tradeId;
+  }
+
+  /**
+   * An account's order took `quantity` of the market's level at `price`: one book update (an
+   * update id the diff streams carry), the touch follows, levels behind are refilled.
+   */
+  consume(index: number, side: BookSide, price: number, quantity: number, _now: number): void {
+    const book = this.book(index);
+    book.updateId = ++this.updateIds[index]!;
+    book.takeAt(side, price, quantity);
+    const touch = this.touch;
+    touch.bid[index] = book.best(BID) ?? 0;
+    touch.bidSize[index] = book.bestQuantity(BID);
+    touch.ask[index] = book.best(ASK) ?? 0;
+    touch.askSize[index] = book.bestQuantity(ASK);
+    this.touched[index] = 1;
+    this.publishBookTicker(index);
+  }
+
+  private publishBookTicker(index: number): void {
+    const channel = this.streams[index]?.bookTicker;
+    const book = this.books[index];
+    if (channel === undefined || book === undefined) return;
+    const { priceScale, sizeScale, symbol } = this.symbols[index]!;
+    channel.publish(
+      bookTickerPayload(
+        this.updateIds[index]!,
+        symbol,
+        formatDecimal(book.best(BID) ?? 0, priceScale),
+        formatDecimal(book.bestQuantity(BID), sizeScale),
+        formatDecimal(book.best(ASK) ?? 0, priceScale),
+        formatDecimal(book.bestQuantity(ASK), sizeScale),
+      ),
+    );
   }
 
   private publishTrade(

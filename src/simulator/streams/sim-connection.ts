@@ -110,6 +110,13 @@ export class SimConnection implements FrameSink {
     }
   }
 
+  /** A user-data event (this connection listens to a listenKey): raw, or in the combined envelope. */
+  deliver(payload: string, listenKey: string | undefined): void {
+    this.send(
+      this.combined && listenKey !== undefined ? `{"stream":"${listenKey}","data":${payload}}` : payload,
+    );
+  }
+
   /** Sends a reply (any text), after the market frames already queued so order is kept. */
   send(text: string): void {
     if (this.closed) return;

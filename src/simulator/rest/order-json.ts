@@ -1,0 +1,134 @@
+import { formatEight, formatUnits } from '../matching/amounts.ts';
+import type { Fill, Order } from '../matching/order.ts';
+import type { SymbolSpec } from '../matching/symbol-rules.ts';
+
+/**
+ * Orders and fills as Binance's REST and WebSocket API answer them (field names, order and types
+ * as its docs' examples): amounts as 8-decimal strings, ids and times as numbers.
+ */
+
+export const RESPONSE_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
+export type ResponseType = (typeof RESPONSE_TYPES)[number];
+
+/** MARKET and LIMIT orders answer FULL by default, every other type ACK (Binance's rule). */
+export function defaultResponseType(order: Order): ResponseType {
+  return order.type === 'MARKET' || order.type === 'LIMIT' ? 'FULL' : 'ACK';
+}
+
+/** `timeInForce` as Binance reports it: GTC for the types that take none. */
+function timeInForceOf(order: Order): string {
+  return order.timeInForce ?? 'GTC';
+}
+
+/** The answer to a new order, in its response type. */
+export function newOrderJson(
+  order: Order,
+  spec: SymbolSpec,
+  fills: readonly Fill[],
+  type: ResponseType,
+): Record<string, unknown> {
+  const ack = {
+    symbol: spec.symbol,
+    orderId: order.orderId,
+    orderListId: -1,
+    clientOrderId: order.clientOrderId,
+    transactTime: order.time,
+  };
+  if (type === 'ACK') return ack;
+  const result: Record<string, unknown> = {
+    ...ack,
+    price: formatEight(order.price, spec.priceScale),
+    origQty: formatEight(order.origQty, spec.sizeScale),
+    executedQty: formatEight(order.executedQty, spec.sizeScale),
+    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
+    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
+    status: order.status,
+    timeInForce: timeInForceOf(order),
+    type: order.type,
+    side: order.side,
+    ...(order.stopPrice > 0 ? { stopPrice: formatEight(order.stopPrice, spec.priceScale) } : {}),
+    workingTime: order.workingTime,
+    selfTradePreventionMode: order.stpMode,
+  };
+  if (type === 'FULL') {
+    result.fills = fills.map((fill) => ({
+      price: formatEight(fill.price, spec.priceScale),
+      qty: formatEight(fill.quantity, spec.sizeScale),
+      commission: formatUnits(fill.commission),
+      commissionAsset: fill.commissionAsset,
+      tradeId: fill.tradeId,
+    }));
+  }
+  return result;
+}
+
+/** An order as `GET /api/v3/order`, `openOrders` and `allOrders` list it. */
+export function queriedOrderJson(order: Order, spec: SymbolSpec): Record<string, unknown> {
+  return {
+    symbol: spec.symbol,
+    orderId: order.orderId,
+    orderListId: -1,
+    clientOrderId: order.clientOrderId,
+    price: formatEight(order.price, spec.priceScale),
+    origQty: formatEight(order.origQty, spec.sizeScale),
+    executedQty: formatEight(order.executedQty, spec.sizeScale),
+    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
+    status: order.status,
+    timeInForce: timeInForceOf(order),
+    type: order.type,
+    side: order.side,
+    stopPrice: formatEight(order.stopPrice, spec.priceScale),
+    icebergQty: '0.00000000',
+    time: order.time,
+    updateTime: order.updateTime,
+    isWorking: order.isWorking,
+    workingTime: order.workingTime,
+    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
+    selfTradePreventionMode: order.stpMode,
+  };
+}
+
+/** The answer to a cancel: the order as it is now, with the cancel's own client id. */
+export function canceledOrderJson(
+  order: Order,
+  spec: SymbolSpec,
+  cancelClientOrderId: string,
+): Record<string, unknown> {
+  return {
+    symbol: spec.symbol,
+    origClientOrderId: order.clientOrderId,
+    orderId: order.orderId,
+    orderListId: -1,
+    clientOrderId: cancelClientOrderId,
+    transactTime: order.updateTime,
+    price: formatEight(order.price, spec.priceScale),
+    origQty: formatEight(order.origQty, spec.sizeScale),
+    executedQty: formatEight(order.executedQty, spec.sizeScale),
+    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
+    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
+    status: order.status,
+    timeInForce: timeInForceOf(order),
+    type: order.type,
+    side: order.side,
+    selfTradePreventionMode: order.stpMode,
+  };
+}
+
+/** One of the account's trades as `GET /api/v3/myTrades` lists it. */
+export function tradeJson(order: Order, fill: Fill, spec: SymbolSpec): Record<string, unknown> {
+  return {
+    symbol: spec.symbol,
+    id: fill.tradeId,
+    orderId: order.orderId,
+    orderListId: -1,
+    price: formatEight(fill.price, spec.priceScale),
+    qty: formatEight(fill.quantity, spec.sizeScale),
+    quoteQty: formatUnits(fill.quote),
+    commission: formatUnits(fill.commission),
+    commissionAsset: fill.commissionAsset,
+    time: fill.time,
+    isBuyer: order.side === 'BUY',
+    isMaker: fill.maker,
+    isBestMatch: true,
+  };
+}

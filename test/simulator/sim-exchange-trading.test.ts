@@ -1,0 +1,313 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simulator/index.ts';
+import {
+  ACCOUNT,
+  ACCOUNT_POSITION,
+  CANCEL_ORDER,
+  ERROR,
+  EXECUTION_REPORT,
+  MY_TRADE,
+  NEW_ORDER_ACK,
+  NEW_ORDER_FULL,
+  QUERY_ORDER,
+} from './fixtures/binance-spot-examples.ts';
+import { assertShape } from './shape.ts';
+import { postJson, TestClient } from './sim-exchange-helpers.ts';
+import { type Answer, ed25519Signer, hmacSigner, SignedClient } from './signed-client.ts';
+
+describe('exchange simulator: accounts, signed REST and user data', () => {
+  let sim: ExchangeSimulator;
+  let client: SignedClient;
+  const sockets: TestClient[] = [];
+
+  before(async () => {
+    sim = await startExchangeSimulator({
+      symbols: 5,
+      eventsPerSecond: 500,
+      seed: 3,
+      maxIncomingPerSecond: 100,
+      accounts: [
+        {
+          name: 'alice',
+          apiKey: 'aliceKey0123456789',
+          secretKey: 'aliceSecret0123456789',
+          balances: { USDT: '100000', BTC: '2' },
+        },
+      ],
+    });
+    client = new SignedClient(sim.url, 'aliceKey0123456789', hmacSigner('aliceSecret0123456789'));
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await sim.close();
+  });
+
+  const lastPrice = async () => {
+    const ticker = (await (await fetch(`${sim.url}/api/v3/ticker/price?symbol=BTCUSDT`)).json()) as {
+      price: string;
+    };
+    return Number(ticker.price);
+  };
+
+  it('rests a limit order, reports it, cancels it, and then refuses to cancel it again', async () => {
+    const price = ((await lastPrice()) * 0.9).toFixed(2);
+    const placed = await client.signed('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01000',
+      price,
+      newClientOrderId: 'myOrder1',
+      newOrderRespType: 'RESULT',
+    });
+    assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    assert.equal(placed.body.status, 'NEW');
+    const queried = await client.signed('GET', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      origClientOrderId: 'myOrder1',
+    });
+    assertShape(queried.body, QUERY_ORDER);
+    assert.equal(queried.body.price, `${price}000000`);
+    const open = await client.signed('GET', '/api/v3/openOrders', { symbol: 'BTCUSDT' });
+    assert.deepEqual(
+      open.body.map((order: { orderId: number }) => order.orderId),
+      [placed.body.orderId],
+    );
+    const account = await client.signed('GET', '/api/v3/account');
+    assertShape(account.body, ACCOUNT);
+    const usdt = account.body.balances.find((balance: { asset: string }) => balance.asset === 'USDT');
+    assert.equal(usdt.locked, (Number(price) / 100).toFixed(8));
+    const canceled = await client.signed('DELETE', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      orderId: placed.body.orderId,
+    });
+    assertShape(canceled.body, CANCEL_ORDER);
+    assert.equal(canceled.body.status, 'CANCELED');
+    const again = await client.signed('DELETE', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      orderId: placed.body.orderId,
+    });
+    assert.deepEqual([again.status, again.body.code], [400, -2011]);
+    assertShape(again.body, ERROR);
+    const unknown = await client.signed('GET', '/api/v3/order', { symbol: 'BTCUSDT', orderId: 999_999 });
+    assert.equal(unknown.body.code, -2013);
+  });
+
+  it('fills a market order, answers FULL with its fills, and lists the trades', async () => {
+    const placed = await client.signed('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.02000',
+    });
+    assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    assertShape(placed.body, NEW_ORDER_FULL);
+    assert.equal(placed.body.status, 'FILLED');
+    assert.equal(placed.body.executedQty, '0.02000000');
+    const filledQuantity = placed.body.fills.reduce(
+      (sum: number, fill: { qty: string }) => sum + Number(fill.qty),
+      0,
+    );
+    assert.equal(filledQuantity.toFixed(5), '0.02000');
+    const trades = await client.signed('GET', '/api/v3/myTrades', {
+      symbol: 'BTCUSDT',
+      orderId: placed.body.orderId,
+    });
+    assert.equal(trades.body.length, placed.body.fills.length);
+    for (const trade of trades.body) assertShape(trade, MY_TRADE);
+    assert.deepEqual(
+      trades.body.map((trade: { id: number }) => trade.id),
+      placed.body.fills.map((fill: { tradeId: number }) => fill.tradeId),
+    );
+    const ack = await client.signed('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.01000',
+      newOrderRespType: 'ACK',
+    });
+    assertShape(ack.body, NEW_ORDER_ACK);
+  });
+
+  it("refuses bad requests with Binance's codes", async () => {
+    const cases: [Promise<Answer>, number, number][] = [
+      [client.signed('GET', '/api/v3/account', {}, Date.now() - 60_000), 400, -1021],
+      [
+        new SignedClient(sim.url, 'aliceKey0123456789', hmacSigner('wrong-secret-0123456789')).signed(
+          'GET',
+          '/api/v3/account',
+        ),
+        400,
+        -1022,
+      ],
+      [new SignedClient(sim.url, undefined, undefined).keyed('POST', '/api/v3/userDataStream'), 401, -2014],
+      [
+        new SignedClient(sim.url, 'nobodysKey0123456789', hmacSigner('x')).signed('GET', '/api/v3/account'),
+        401,
+        -2015,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'NOPEUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '1',
+        }),
+        400,
+        -1121,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '1',
+        }),
+        400,
+        -1102,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          timeInForce: 'GTC',
+          quantity: '1',
+        }),
+        400,
+        -1106,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'UP',
+          type: 'MARKET',
+          quantity: '1',
+        }),
+        400,
+        -1117,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'STOP',
+          quantity: '1',
+        }),
+        400,
+        -1116,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '1000.001',
+        }),
+        400,
+        -1013,
+      ],
+      [
+        client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '5',
+          price: '90000',
+        }),
+        400,
+        -2010,
+      ],
+    ];
+    for (const [answer, status, code] of cases) {
+      const { status: got, body } = await answer;
+      assert.deepEqual([got, body.code], [status, code], JSON.stringify(body));
+      assertShape(body, ERROR);
+    }
+    const test = await client.signed('POST', '/api/v3/order/test', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.01',
+    });
+    assert.deepEqual(test, { status: 200, body: {} });
+  });
+
+  it('streams executionReport and outboundAccountPosition on /ws/<listenKey>, fill price from the fill', async () => {
+    const created = await client.keyed('POST', '/api/v3/userDataStream');
+    const listenKey = created.body.listenKey as string;
+    assert.match(listenKey, /^[0-9a-f]{64}$/);
+    const stream = new TestClient(`${sim.wsUrl}/ws/${listenKey}`);
+    sockets.push(stream);
+    await stream.open();
+    const placed = await client.signed('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.01000',
+    });
+    const report = await stream.next(
+      (m) => m.e === 'executionReport' && m.x === 'TRADE' && m.i === placed.body.orderId,
+    );
+    assertShape(report, EXECUTION_REPORT, '$', ['N']);
+    assert.equal(report.L, placed.body.fills[0].price);
+    assert.equal(report.N, 'BTC');
+    const first = await stream.next((m) => m.e === 'executionReport' && m.i === placed.body.orderId);
+    assert.equal(first.x, 'NEW');
+    const position = await stream.next((m) => m.e === 'outboundAccountPosition');
+    assertShape(position, ACCOUNT_POSITION);
+    assert.deepEqual(await client.keyed('PUT', '/api/v3/userDataStream', { listenKey }), {
+      status: 200,
+      body: {},
+    });
+    assert.deepEqual(await client.keyed('DELETE', '/api/v3/userDataStream', { listenKey }), {
+      status: 200,
+      body: {},
+    });
+    const gone = await client.keyed('PUT', '/api/v3/userDataStream', { listenKey });
+    assert.equal(gone.body.code, -1125);
+  });
+
+  it('creates accounts over the admin endpoint, with Ed25519 keys as well as HMAC', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const created = await postJson(`${sim.url}/sim/accounts`, {
+      name: 'bob',
+      ed25519PublicKey: publicKey.export({ type: 'spki', format: 'pem' }),
+      balances: { USDT: '1000' },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const body = created.body as { apiKey: string; keyType: string; secretKey?: string };
+    assert.equal(body.keyType, 'ED25519');
+    assert.equal(body.secretKey, undefined);
+    const bob = new SignedClient(sim.url, body.apiKey, ed25519Signer(privateKey));
+    const account = await bob.signed('GET', '/api/v3/account');
+    assert.equal(account.status, 200, JSON.stringify(account.body));
+    assert.deepEqual(account.body.balances, [{ asset: 'USDT', free: '1000.00000000', locked: '0.00000000' }]);
+    const forged = new SignedClient(
+      sim.url,
+      body.apiKey,
+      ed25519Signer(generateKeyPairSync('ed25519').privateKey),
+    );
+    assert.equal((await forged.signed('GET', '/api/v3/account')).body.code, -1022);
+    const bad = await postJson(`${sim.url}/sim/accounts`, { balances: { usdt: 'lots' } });
+    assert.equal(bad.status, 400);
+  });
+
+  it('accepts /ws/<anything> and waits for SUBSCRIBE, as Binance does', async () => {
+    const socket = new TestClient(`${sim.wsUrl}/ws/0`);
+    sockets.push(socket);
+    await socket.open();
+    assert.deepEqual(await socket.request({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: 1 }), {
+      result: null,
+      id: 1,
+    });
+    await socket.next((m) => m.e === 'trade');
+  });
+});
