@@ -29,6 +29,7 @@ import {
   SimConnection,
 } from './streams/sim-connection.ts';
 import { parseStreamName } from './streams/stream-names.ts';
+import { WsApiConnection } from './ws-api/ws-api-connection.ts';
 
 export interface ExchangeSimulatorStats {
   connections: number;
@@ -241,6 +242,8 @@ export async function startExchangeSimulator(
 
   // ---- WebSocket endpoints ----
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1 << 20 });
+  /** WebSocket API connections (`/ws-api/v3`), closed with the server. */
+  const apiSockets = new Set<WebSocket>();
 
   const accept = (ws: WebSocket, request: IncomingMessage, combined: boolean, streams: string[]) => {
     const connection = new SimConnection(
@@ -315,6 +318,14 @@ export async function startExchangeSimulator(
         .slice(4)
         .split('/')
         .filter((name) => name.length > 0);
+    } else if (path === '/ws-api/v3') {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        new WsApiConnection(ws, exchange, exchange.accounts);
+        apiSockets.add(ws);
+        ws.on('close', () => apiSockets.delete(ws));
+        ws.on('error', () => ws.terminate());
+      });
+      return;
     } else if (path === '/stream' || path === '/stream/') {
       combined = true;
       streams = (url.searchParams.get('streams') ?? '').split('/').filter((name) => name.length > 0);
@@ -502,6 +513,7 @@ export async function startExchangeSimulator(
           connection.send(connection.combined ? `{"stream":"!serverShutdown","data":${shutdown}}` : shutdown);
           connection.close(SIM_CLOSE.shutdown.code, SIM_CLOSE.shutdown.reason);
         }
+        for (const ws of apiSockets) ws.close(SIM_CLOSE.shutdown.code, SIM_CLOSE.shutdown.reason);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -509,6 +521,7 @@ export async function startExchangeSimulator(
           // Connections that do not finish the closing handshake are cut after a grace period.
           setTimeout(() => {
             for (const connection of connections.values()) connection.terminate();
+            for (const ws of apiSockets) ws.terminate();
           }, 1_000).unref();
         });
       })();

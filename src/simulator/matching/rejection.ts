@@ -9,6 +9,8 @@ export class ExchangeRejection extends Error {
     readonly msg: string,
     /** HTTP status for REST (400 unless Binance uses another: 401 for bad keys, 429/418 for limits). */
     readonly status = 400,
+    /** Extra detail some refusals carry (cancelReplace's outcomes). */
+    readonly data?: unknown,
   ) {
     super(`${code}: ${msg}`);
   }
@@ -46,6 +48,10 @@ export const rejections = {
   unknownOrder: () => new ExchangeRejection(-2011, 'Unknown order sent.'),
   noSuchOrder: () => new ExchangeRejection(-2013, 'Order does not exist.'),
   badApiKeyFormat: () => new ExchangeRejection(-2014, 'API-key format invalid.', 401),
+  malformedRequest: () =>
+    new ExchangeRejection(-1000, 'Malformed request: expected a JSON object with id, method and params.'),
+  unknownMethod: (method: string) => new ExchangeRejection(-1000, `Unknown method: ${method}.`),
+  notLoggedOn: () => new ExchangeRejection(-1002, 'You are not authorized to execute this request.', 401),
   unknownListenKey: () => new ExchangeRejection(-1125, 'This listenKey does not exist.'),
   invalidJsonBody: () => new ExchangeRejection(-1000, 'the body is not valid JSON'),
   /** The simulator's own admin endpoint: a bad account description. */

@@ -194,7 +194,15 @@ export function createRestHandler(
       } catch (error) {
         if (error instanceof RestError) send(response, error.status, error.body);
         else if (error instanceof ExchangeRejection)
-          send(response, error.status, `{"code":${error.code},"msg":${JSON.stringify(error.msg)}}`);
+          send(
+            response,
+            error.status,
+            JSON.stringify({
+              code: error.code,
+              msg: error.msg,
+              ...(error.data === undefined ? {} : { data: error.data }),
+            }),
+          );
         else
           send(
             response,
