@@ -1,4 +1,5 @@
 import { AccountRegistry, type AccountSpec } from './accounts/accounts.ts';
+import { type RateLimitSettings, RateLimits } from './api/rate-limits.ts';
 import { Ledger } from './accounts/ledger.ts';
 import { splitAssets } from './rest/exchange-info.ts';
 import { MatchingEngine } from './matching/matching-engine.ts';
@@ -16,12 +17,15 @@ export class SimulatedExchange {
   readonly symbols: readonly SymbolSpec[];
   readonly userData: UserDataStreams;
   readonly engine: MatchingEngine;
+  readonly limits: RateLimits;
 
   constructor(
     readonly market: ExchangeMarket,
     accounts: readonly AccountSpec[],
+    limits: RateLimitSettings,
     now: number,
   ) {
+    this.limits = new RateLimits(limits);
     this.symbols = market.symbols.map((symbol) => ({
       symbol: symbol.symbol,
       ...renameAssets(splitAssets(symbol.symbol)),

@@ -32,6 +32,10 @@ export const EXCHANGE_SIMULATOR_DEFAULTS = {
   batchIntervalMs: 5,
   /** A connection whose socket holds more unsent bytes than this is closed (a slow consumer). */
   maxBufferedBytes: 64 * 1024 * 1024,
+  /** REQUEST_WEIGHT per IP per minute (REST and the WebSocket API), as exchangeInfo lists it. */
+  requestWeightPerMinute: 6_000,
+  /** New orders per account per 10 seconds (ORDERS), as Binance's default. */
+  ordersPer10Seconds: 100,
 } as const;
 
 export interface ExchangeSimulatorOptions {
@@ -48,6 +52,8 @@ export interface ExchangeSimulatorOptions {
   maxIncomingPerSecond?: number;
   batchIntervalMs?: number;
   maxBufferedBytes?: number;
+  requestWeightPerMinute?: number;
+  ordersPer10Seconds?: number;
   /**
    * Where market events come from. Default: seeded price processes over `symbols`. A replay of
    * recorded ticks plugs in here (see MarketEventSource); `symbols` and `seed` are then unused.
@@ -104,6 +110,8 @@ export function resolveSimulatorOptions(options: ExchangeSimulatorOptions = {}):
   integer('maxIncomingPerSecond', 1, 1_000_000);
   integer('batchIntervalMs', 1, 1_000);
   integer('maxBufferedBytes', 1_024, 2 ** 40);
+  integer('requestWeightPerMinute', 1, 1_000_000_000);
+  integer('ordersPer10Seconds', 1, 1_000_000_000);
   const symbols = resolved.symbols;
   if (typeof symbols === 'number') {
     if (!Number.isInteger(symbols) || symbols < 1 || symbols > MAX_EXCHANGE_SYMBOLS) {
@@ -188,6 +196,8 @@ export const simulatorOptionsSchema = z
     maxStreamsPerConnection: wholeNumber(1, 1_000_000).optional(),
     maxIncomingPerSecond: wholeNumber(1, 1_000_000).optional(),
     batchIntervalMs: wholeNumber(1, 1_000).optional(),
+    requestWeightPerMinute: wholeNumber(1, 1_000_000_000).optional(),
+    ordersPer10Seconds: wholeNumber(1, 1_000_000_000).optional(),
     replay: z.string().min(1, 'must be a directory').optional(),
     replaySpeed: z.coerce
       .number({ error: 'must be a number' })
@@ -241,6 +251,11 @@ export const SIMULATOR_FLAGS = {
     help: 'incoming messages per second per connection (default 5)',
   },
   batchIntervalMs: { flag: '--batch-ms', help: 'event generation period in ms (default 5)' },
+  requestWeightPerMinute: {
+    flag: '--weight-limit',
+    help: 'request weight per IP per minute, REST and WebSocket API (default 6000)',
+  },
+  ordersPer10Seconds: { flag: '--order-limit', help: 'new orders per account per 10 s (default 100)' },
   replay: {
     flag: '--replay',
     help: 'replay the recording in this directory instead of generating a market (docs/RECORDING.md)',

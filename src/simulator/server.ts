@@ -108,7 +108,7 @@ export async function startExchangeSimulator(
   const market = new ExchangeMarket(source, settings.seed);
   let exchange: SimulatedExchange;
   try {
-    exchange = new SimulatedExchange(market, settings.accounts, Date.now());
+    exchange = new SimulatedExchange(market, settings.accounts, settings, Date.now());
   } catch (error) {
     recorded?.close();
     const detail =
@@ -320,7 +320,7 @@ export async function startExchangeSimulator(
         .filter((name) => name.length > 0);
     } else if (path === '/ws-api/v3') {
       wss.handleUpgrade(request, socket, head, (ws) => {
-        new WsApiConnection(ws, exchange, exchange.accounts);
+        new WsApiConnection(ws, exchange, exchange.accounts, request.socket.remoteAddress ?? '');
         apiSockets.add(ws);
         ws.on('close', () => apiSockets.delete(ws));
         ws.on('error', () => ws.terminate());

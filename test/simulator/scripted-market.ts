@@ -1,4 +1,5 @@
 import { SimulatedExchange } from '../../src/simulator/exchange.ts';
+import { EXCHANGE_SIMULATOR_DEFAULTS } from '../../src/simulator/options.ts';
 import {
   AT_TOUCH,
   emptyMarketEvent,
@@ -72,6 +73,7 @@ export function scriptedExchange(balances: Record<string, string>[] = []): Scrip
       secretKey: `secret${i}abcdefghijklmnop`,
       balances: owned,
     })),
+    EXCHANGE_SIMULATOR_DEFAULTS,
     0,
   );
   market.book(0);

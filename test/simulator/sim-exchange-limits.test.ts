@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { TestClient, waitFor } from './sim-exchange-helpers.ts';
+import { hmacSigner, SignedClient } from './signed-client.ts';
 
 describe('exchange simulator: Binance limits', () => {
   it('closes with 1008 "Too many requests" on the 6th message within a second', async () => {
@@ -104,6 +105,69 @@ describe('exchange simulator: Binance limits', () => {
       assert.equal(sim.stats().limitViolations.lifetime, 1);
     } finally {
       client.close();
+      await sim.close();
+    }
+  });
+});
+
+describe('exchange simulator: request weight and order limits', () => {
+  it('counts weight per IP in X-MBX-USED-WEIGHT-1M, answers 429 past the limit, then bans with 418', async () => {
+    // exchangeInfo weighs 20, ping 1: three exchangeInfo calls pass a limit of 45, the fourth does not.
+    const sim = await startExchangeSimulator({ symbols: 2, eventsPerSecond: 10, requestWeightPerMinute: 45 });
+    try {
+      const ping = await fetch(`${sim.url}/api/v3/ping`);
+      const first = Number(ping.headers.get('x-mbx-used-weight-1m'));
+      assert.ok(first >= 1);
+      const statuses: number[] = [];
+      let limited: Response | undefined;
+      // Two windows at most pass during the loop: within one, the third exchangeInfo is past the limit.
+      for (let i = 0; i < 8 && limited === undefined; i++) {
+        const answer = await fetch(`${sim.url}/api/v3/exchangeInfo`);
+        statuses.push(answer.status);
+        if (answer.status === 429) limited = answer;
+        else await answer.arrayBuffer();
+      }
+      assert.ok(limited !== undefined, `statuses ${statuses.join(',')}`);
+      assert.equal(((await limited.json()) as { code: number }).code, -1003);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      const banned = await fetch(`${sim.url}/api/v3/ping`);
+      assert.equal(banned.status, 418);
+      assert.match(((await banned.json()) as { msg: string }).msg, /IP banned until \d+/);
+      const info = (await (await fetch(`${sim.url}/sim/stats`)).json()) as { trading: unknown };
+      assert.ok(info.trading !== undefined);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses new orders past the per-account limit with -1015', async () => {
+    const sim = await startExchangeSimulator({
+      symbols: 2,
+      eventsPerSecond: 10,
+      ordersPer10Seconds: 2,
+      accounts: [
+        { apiKey: 'limitKey0123456789', secretKey: 'limitSecret0123456789', balances: { USDT: '1000' } },
+      ],
+    });
+    try {
+      const client = new SignedClient(sim.url, 'limitKey0123456789', hmacSigner('limitSecret0123456789'));
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const answer = await client.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.001',
+          price: '1000',
+        });
+        codes.push(answer.status === 200 ? 0 : answer.body.code);
+      }
+      // Five orders span two 10-second windows at most, each taking two: at least one is refused.
+      assert.ok(codes.includes(-1015), codes.join(','));
+      assert.ok(codes.filter((code) => code === 0).length <= 4, codes.join(','));
+      assert.equal(codes.filter((code) => code !== 0 && code !== -1015).length, 0);
+    } finally {
       await sim.close();
     }
   });

@@ -31,6 +31,7 @@ export class TradingOperations {
 
   placeOrder(account: SimAccount, params: Params): Json {
     const { engine, symbols } = this.exchange;
+    this.exchange.limits.chargeOrder(account.id, Date.now());
     const index = this.symbol(params);
     const request = parseOrderParams(params, account.id, index, symbols[index]!);
     const type = responseType(params);

@@ -11,6 +11,8 @@ export class ExchangeRejection extends Error {
     readonly status = 400,
     /** Extra detail some refusals carry (cancelReplace's outcomes). */
     readonly data?: unknown,
+    /** Seconds a rate-limited client should wait (REST's Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${code}: ${msg}`);
   }
@@ -18,8 +20,6 @@ export class ExchangeRejection extends Error {
 
 export const rejections = {
   unknown: () => new ExchangeRejection(-1000, 'An unknown error occurred while processing the request.'),
-  tooManyOrders: () =>
-    new ExchangeRejection(-1015, 'Too many new orders; current limit is 100 orders per 10 SECOND.', 429),
   timestampOutside: () =>
     new ExchangeRejection(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   badSignature: () => new ExchangeRejection(-1022, 'Signature for this request is not valid.'),

@@ -25,7 +25,7 @@ export const SYMBOL_LIMITS = {
   maxNumOrders: 200,
 } as const;
 
-export function filtersJson(spec: SymbolSpec): string {
+export function filtersJson(spec: Pick<SymbolSpec, 'priceScale' | 'sizeScale'>): string {
   const tick = stepWithEightDecimals(spec.priceScale);
   const step = stepWithEightDecimals(spec.sizeScale);
   return (

@@ -1,5 +1,7 @@
+import type { RateLimitSettings } from '../api/rate-limits.ts';
 import type { SimulatedSymbol } from '../market/universe.ts';
-import { stepWithEightDecimals } from '../market/decimal.ts';
+import { DEFAULT_STP_MODE, STP_MODES } from '../matching/order.ts';
+import { filtersJson } from '../matching/symbol-rules.ts';
 
 /** Quote assets recognised at the end of a symbol name, longest first. */
 const QUOTE_ASSETS = [
@@ -31,32 +33,33 @@ const ORDER_TYPES =
   '["LIMIT","LIMIT_MAKER","MARKET","STOP_LOSS","STOP_LOSS_LIMIT","TAKE_PROFIT","TAKE_PROFIT_LIMIT"]';
 
 /**
- * One entry of `exchangeInfo.symbols`, with the fields Binance documents; PRICE_FILTER's tickSize
- * and LOT_SIZE's stepSize follow the symbol's decimals (written with Binance's 8 decimals).
+ * One entry of `exchangeInfo.symbols`, with the fields Binance documents and the filters the
+ * matching engine enforces (matching/symbol-rules.ts). What the simulator does not offer
+ * (iceberg, OCO/OTO order lists, trailing stops) is listed as not allowed.
  */
 export function symbolInfoJson(symbol: SimulatedSymbol): string {
   const { base, quote } = splitAssets(symbol.symbol);
-  const tick = stepWithEightDecimals(symbol.priceScale);
-  const step = stepWithEightDecimals(symbol.sizeScale);
   return (
     `{"symbol":"${symbol.symbol}","status":"TRADING","baseAsset":"${base}","baseAssetPrecision":8,` +
     `"quoteAsset":"${quote}","quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,` +
-    `"quoteCommissionPrecision":8,"orderTypes":${ORDER_TYPES},"icebergAllowed":true,"ocoAllowed":true,` +
-    `"otoAllowed":true,"quoteOrderQtyMarketAllowed":true,"allowTrailingStop":true,"cancelReplaceAllowed":true,` +
-    `"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":[` +
-    `{"filterType":"PRICE_FILTER","minPrice":"${tick}","maxPrice":"1000000.00000000","tickSize":"${tick}"},` +
-    `{"filterType":"LOT_SIZE","minQty":"${step}","maxQty":"9000000.00000000","stepSize":"${step}"}],` +
-    `"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"EXPIRE_MAKER",` +
-    `"allowedSelfTradePreventionModes":["EXPIRE_TAKER","EXPIRE_MAKER","EXPIRE_BOTH"]}`
+    `"quoteCommissionPrecision":8,"orderTypes":${ORDER_TYPES},"icebergAllowed":false,"ocoAllowed":false,` +
+    `"otoAllowed":false,"quoteOrderQtyMarketAllowed":true,"allowTrailingStop":false,"cancelReplaceAllowed":true,` +
+    `"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":${filtersJson(symbol)},` +
+    `"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"${DEFAULT_STP_MODE}",` +
+    `"allowedSelfTradePreventionModes":${JSON.stringify(STP_MODES)}}`
   );
 }
 
 /** The whole `exchangeInfo` body for the given symbol entries (already JSON). */
-export function exchangeInfoJson(serverTime: number, symbolEntries: string): string {
+export function exchangeInfoJson(
+  serverTime: number,
+  symbolEntries: string,
+  limits: RateLimitSettings,
+): string {
   return (
     `{"timezone":"UTC","serverTime":${serverTime},"rateLimits":[` +
-    `{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000},` +
-    `{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":100},` +
+    `{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":${limits.requestWeightPerMinute}},` +
+    `{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":${limits.ordersPer10Seconds}},` +
     `{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":61000}],` +
     `"exchangeFilters":[],"symbols":[${symbolEntries}]}`
   );

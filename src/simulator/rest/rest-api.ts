@@ -6,6 +6,7 @@ import { ExchangeRejection } from '../matching/rejection.ts';
 import type { ExchangeMarket } from '../streams/exchange-market.ts';
 import { ASK, BID } from '../market/order-book.ts';
 import { levelsJson } from '../streams/payloads.ts';
+import { REQUEST_WEIGHTS, requestWeight } from './request-weights.ts';
 import type { RestCall } from './signed-request.ts';
 import { type RestRoute, tradingRoutes } from './trading-rest.ts';
 
@@ -58,6 +59,7 @@ export function createRestHandler(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   let allSymbolsJson: string | undefined;
   const market = context.market;
+  const limits = context.exchange.limits;
 
   const symbolParam = (value: string): number => {
     if (!SYMBOL_PATTERN.test(value)) {
@@ -145,11 +147,12 @@ export function createRestHandler(
       const selected = selectedSymbols(query);
       if (selected === undefined) {
         allSymbolsJson ??= market.symbols.map(symbolInfoJson).join(',');
-        return exchangeInfoJson(Date.now(), allSymbolsJson);
+        return exchangeInfoJson(Date.now(), allSymbolsJson, context.exchange.limits.settings);
       }
       return exchangeInfoJson(
         Date.now(),
         selected.map((index) => symbolInfoJson(market.symbols[index]!)).join(','),
+        context.exchange.limits.settings,
       );
     },
     'GET /api/v3/ticker/price': ({ query }) => {
@@ -189,11 +192,19 @@ export function createRestHandler(
         body,
         headers: request.headers,
       };
+      const now = Date.now();
+      const ip = request.socket.remoteAddress ?? '';
+      const headers: Record<string, string | number> = {};
       try {
-        send(response, 200, route(call));
+        // Only Binance's endpoints are limited; the simulator's own (/sim/*) weigh nothing.
+        const weight = requestWeight(key, url.searchParams);
+        if (weight > 0) headers['x-mbx-used-weight-1m'] = limits.chargeWeight(ip, weight, now);
+        send(response, 200, route(call), headers);
       } catch (error) {
-        if (error instanceof RestError) send(response, error.status, error.body);
-        else if (error instanceof ExchangeRejection)
+        if (key in REQUEST_WEIGHTS) headers['x-mbx-used-weight-1m'] = limits.usedWeight(ip, now);
+        if (error instanceof RestError) send(response, error.status, error.body, headers);
+        else if (error instanceof ExchangeRejection) {
+          if (error.retryAfterSeconds !== undefined) headers['retry-after'] = error.retryAfterSeconds;
           send(
             response,
             error.status,
@@ -202,8 +213,9 @@ export function createRestHandler(
               msg: error.msg,
               ...(error.data === undefined ? {} : { data: error.data }),
             }),
+            headers,
           );
-        else
+        } else
           send(
             response,
             500,
@@ -218,8 +230,14 @@ export function createRestHandler(
   };
 }
 
-function send(response: ServerResponse, status: number, body: string): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string | number> = {},
+): void {
   response.writeHead(status, {
+    ...headers,
     'content-type': 'application/json;charset=UTF-8',
     'content-length': Buffer.byteLength(body),
   });

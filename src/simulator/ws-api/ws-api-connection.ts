@@ -10,6 +10,17 @@ import { parseWsApiRequest, type WsApiRequest } from './ws-api-request.ts';
 
 type Operation = (account: SimAccount, params: Params) => Json;
 
+/** Request weights of the WebSocket API's methods (Binance's; 1 where not listed). */
+const WS_API_WEIGHTS: Readonly<Record<string, number>> = {
+  'session.logon': 2,
+  'order.status': 4,
+  'openOrders.status': 6,
+  allOrders: 20,
+  myTrades: 20,
+  'account.status': 20,
+  'userDataStream.subscribe': 2,
+};
+
 /**
  * One connection to the WebSocket API (`/ws-api/v3`): requests `{"id","method","params"}`,
  * answered `{"id","status":200,"result"}` or `{"id","status":4xx,"error":{"code","msg"}}`.
@@ -29,6 +40,7 @@ export class WsApiConnection implements UserDataSink {
     private readonly ws: WebSocket,
     private readonly exchange: SimulatedExchange,
     private readonly accounts: AccountRegistry,
+    private readonly remoteAddress: string,
   ) {
     const trading = new TradingOperations(exchange);
     const bind = (operation: Operation): Operation => operation.bind(trading);
@@ -57,14 +69,41 @@ export class WsApiConnection implements UserDataSink {
     if (!parsed.ok)
       return this.reply(null, 400, { error: { code: parsed.error.code, msg: parsed.error.msg } });
     const request = parsed.request;
+    const limits = this.exchange.limits;
+    const now = Date.now();
     try {
-      this.reply(request.id, 200, { result: this.run(request) });
+      limits.chargeWeight(this.remoteAddress, WS_API_WEIGHTS[request.method] ?? 1, now);
+      const result = this.run(request);
+      this.reply(request.id, 200, { result, rateLimits: this.rateLimits(now) });
     } catch (error) {
       if (!(error instanceof ExchangeRejection)) throw error;
       const body: Record<string, unknown> = { code: error.code, msg: error.msg };
       if (error.data !== undefined) body.data = error.data;
-      this.reply(request.id, error.status, { error: body });
+      this.reply(request.id, error.status, { error: body, rateLimits: this.rateLimits(now) });
     }
+  }
+
+  /** What every answer reports of the limits, as Binance's `rateLimits`. */
+  private rateLimits(now: number): Record<string, unknown>[] {
+    const limits = this.exchange.limits;
+    const reported: Record<string, unknown>[] = [
+      {
+        rateLimitType: 'REQUEST_WEIGHT',
+        interval: 'MINUTE',
+        intervalNum: 1,
+        limit: limits.settings.requestWeightPerMinute,
+        count: limits.usedWeight(this.remoteAddress, now),
+      },
+    ];
+    if (this.account !== undefined)
+      reported.push({
+        rateLimitType: 'ORDERS',
+        interval: 'SECOND',
+        intervalNum: 10,
+        limit: limits.settings.ordersPer10Seconds,
+        count: limits.usedOrders(this.account.id, now),
+      });
+    return reported;
   }
 
   private run(request: WsApiRequest): unknown {
