@@ -10,6 +10,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   fanout: () => import('./fanout.ts'),
   priority: () => import('./priority.ts'),
   ingest: () => import('./ingest.ts'),
+  exchange: () => import('./exchange.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

@@ -2,6 +2,12 @@
 
 export { type MarketEventKind, PriceProcess } from './market/price-process.ts';
 export { SeededRandom } from './market/random.ts';
+export { OrderBook } from './market/order-book.ts';
+export { Ledger } from './accounts/ledger.ts';
+export type { AccountSpec } from './accounts/accounts.ts';
+export { type ExecutionListener, type MarketAccess, MatchingEngine } from './matching/matching-engine.ts';
+export type { OrderRequest } from './matching/order.ts';
+export type { SymbolSpec } from './matching/symbol-rules.ts';
 export { type SimulatedSymbol, simulatedUniverse } from './market/universe.ts';
 export { type ControlRequest, parseControlMessage } from './streams/control-protocol.ts';
 export {

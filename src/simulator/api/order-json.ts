@@ -27,16 +27,20 @@ export function newOrderJson(
   fills: readonly Fill[],
   type: ResponseType,
 ): Record<string, unknown> {
-  const ack = {
+  if (type === 'ACK')
+    return {
+      symbol: spec.symbol,
+      orderId: order.orderId,
+      orderListId: -1,
+      clientOrderId: order.clientOrderId,
+      transactTime: order.time,
+    };
+  const result: Record<string, unknown> = {
     symbol: spec.symbol,
     orderId: order.orderId,
     orderListId: -1,
     clientOrderId: order.clientOrderId,
     transactTime: order.time,
-  };
-  if (type === 'ACK') return ack;
-  const result: Record<string, unknown> = {
-    ...ack,
     price: formatEight(order.price, spec.priceScale),
     origQty: formatEight(order.origQty, spec.sizeScale),
     executedQty: formatEight(order.executedQty, spec.sizeScale),
@@ -46,10 +50,18 @@ export function newOrderJson(
     timeInForce: timeInForceOf(order),
     type: order.type,
     side: order.side,
-    ...(order.stopPrice > 0 ? { stopPrice: formatEight(order.stopPrice, spec.priceScale) } : {}),
     workingTime: order.workingTime,
     selfTradePreventionMode: order.stpMode,
   };
+  // Binance lists stopPrice after `side` for the orders that have one; key order is kept for readers.
+  if (order.stopPrice > 0) {
+    const { workingTime, selfTradePreventionMode } = result;
+    delete result.workingTime;
+    delete result.selfTradePreventionMode;
+    result.stopPrice = formatEight(order.stopPrice, spec.priceScale);
+    result.workingTime = workingTime;
+    result.selfTradePreventionMode = selfTradePreventionMode;
+  }
   if (type === 'FULL') {
     result.fills = fills.map((fill) => ({
       price: formatEight(fill.price, spec.priceScale),

@@ -6,6 +6,8 @@
  * (every generated symbol), else rounded half up to 8 decimals.
  */
 
+import { formatDecimal } from '../market/decimal.ts';
+
 export const ASSET_DECIMALS = 8;
 const POW10 = Array.from({ length: 19 }, (_, exponent) => 10n ** BigInt(exponent));
 
@@ -35,17 +37,27 @@ export function quantityFor(budget: bigint, price: number, priceScale: number, s
   return result;
 }
 
+const MAX_SAFE_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Units of 10^-8 as Binance writes an amount: `"12.34000000"`. */
 export function formatUnits(units: bigint): string {
+  // Most amounts fit a double exactly: string work on its digits is cheaper than on a bigint's.
+  if (units >= 0n && units <= MAX_SAFE_UNITS) return formatDecimal(Number(units), ASSET_DECIMALS);
   const negative = units < 0n;
   const digits = (negative ? -units : units).toString().padStart(ASSET_DECIMALS + 1, '0');
   const text = `${digits.slice(0, -ASSET_DECIMALS)}.${digits.slice(-ASSET_DECIMALS)}`;
   return negative ? `-${text}` : text;
 }
 
-/** A mantissa at `scale` written with 8 decimals, as Binance writes prices and quantities in REST answers. */
+const EIGHT_ZEROS = '00000000';
+
+/**
+ * A mantissa at `scale` (at most 8) written with 8 decimals, as Binance writes prices and
+ * quantities in its answers: string work only, it runs several times per order answered.
+ */
 export function formatEight(mantissa: number, scale: number): string {
-  return formatUnits(BigInt(mantissa) * POW10[ASSET_DECIMALS - scale]!);
+  const text = formatDecimal(mantissa, scale);
+  return scale === 0 ? `${text}.${EIGHT_ZEROS}` : text + EIGHT_ZEROS.slice(scale);
 }
 
 const DECIMAL = /^(\d{1,20})(?:\.(\d{1,20}))?$/;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { AccountRegistry, SimAccount } from '../accounts/accounts.ts';
 import { type Json, TradingOperations } from '../api/trading-operations.ts';
@@ -56,7 +57,21 @@ export class WsApiConnection implements UserDataSink {
       myTrades: bind(trading.myTrades),
       'account.status': bind(trading.accountStatus),
     };
-    ws.on('message', (data: RawData, isBinary: boolean) => this.handle(isBinary ? '' : text(data)));
+    // The answers to the requests of one read go out in one write: cork on the first, uncork after.
+    const socket = (ws as unknown as { _socket: Socket })._socket;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      this.handle(isBinary ? '' : text(data));
+    });
     ws.on('close', () => exchange.userData.detach(this));
   }
 
