@@ -48,7 +48,7 @@ export {
   type RecordedMarketSourceOptions,
   resolveRecordedSourceOptions,
 } from './market/recorded-source-options.ts';
-export { REST_ERRORS } from './rest/rest-api.ts';
+export { REST_ERRORS } from './rest/market-rest.ts';
 export { type ExchangeSimulator, type ExchangeSimulatorStats, startExchangeSimulator } from './server.ts';
 export { LIMIT_VIOLATIONS, type LimitViolation, SIM_CLOSE } from './streams/sim-connection.ts';
 export {

@@ -8,7 +8,8 @@ function kind(value: unknown): string {
 
 /**
  * Asserts that `actual` has exactly the fields of the documented `example`, each with the same
- * JSON type, recursively (arrays: each element against the example's first). Fields in
+ * JSON type, recursively (arrays: each element against the example's first, or position by
+ * position for a row of mixed types such as a kline). Fields in
  * `nullable` may be null or the example's type (`N`, the commission asset, is null before a fill).
  */
 export function assertShape(
@@ -25,8 +26,12 @@ export function assertShape(
   }
   assert.equal(kind(actual), kind(example), `${path}: ${kind(actual)} where the docs have ${kind(example)}`);
   if (Array.isArray(example)) {
-    for (const [i, element] of (actual as unknown[]).entries())
-      assertShape(element, example[0], `${path}[${i}]`, nullable);
+    const elements = actual as unknown[];
+    // A row of mixed types (a kline) is a tuple: position by position; otherwise a list of alike.
+    const tuple = new Set(example.map(kind)).size > 1;
+    if (tuple) assert.equal(elements.length, example.length, `${path}: ${example.length} fields`);
+    for (const [i, element] of elements.entries())
+      assertShape(element, tuple ? example[i] : example[0], `${path}[${i}]`, nullable);
   } else if (kind(example) === 'object') {
     const want = Object.keys(example as object).sort();
     const have = Object.keys(actual as object).sort();

@@ -8,6 +8,7 @@ import {
   type MarketEventSource,
 } from '../market/market-event-source.ts';
 import { ASK, BID, type BookSide } from '../market/order-book.ts';
+import { TradeTape } from '../market/trade-tape.ts';
 import {
   aggTradePayload,
   bookTickerPayload,
@@ -67,6 +68,8 @@ export class ExchangeMarket {
   exhausted = false;
   /** The accounts' orders, once the simulator has a matching engine. */
   orderHooks: MarketOrderHooks | undefined;
+  /** Recent trades and one-minute candles of every symbol (REST's look-back endpoints, the tickers). */
+  readonly tape: TradeTape;
 
   private readonly updateIds: Float64Array;
   private readonly tradeIds: Float64Array;
@@ -114,6 +117,7 @@ export class ExchangeMarket {
       askSize: new Float64Array(count),
     };
     this.touched = new Uint8Array(count);
+    this.tape = new TradeTape(count);
     this.books = new Array<MarketBook | undefined>(count);
     this.streams = new Array<SymbolStreams | undefined>(count);
     this.symbols.forEach((symbol, index) => {
@@ -197,6 +201,7 @@ export class ExchangeMarket {
   printTrade(index: number, price: number, quantity: number, buyerAggressor: boolean, now: number): number {
     const tradeId = ++this.tradeIds[index]!;
     this.lastPrices[index] = price;
+    this.tape.record(index, tradeId, price, quantity, now, !buyerAggressor);
     const streams = this.streams[index];
     if (streams !== undefined)
       this.publishTrade(streams, index, now, tradeId, price, quantity, buyerAggressor);
@@ -260,6 +265,26 @@ export class ExchangeMarket {
     const klines = streams.klines;
     for (let i = 0; i < klines.length; i++)
       klines[i]!.addTrade(now, tradeId, price, quantity, buyerAggressor);
+  }
+
+  /** The symbol's top of book now (the source's starting touch before its first event). */
+  touchOf(index: number): { bidPrice: number; bidSize: number; askPrice: number; askSize: number } {
+    if (this.touched[index] !== 1) {
+      const touch = this.scratch;
+      this.source.initialTouch(index, touch);
+      return {
+        bidPrice: touch.bidPrice,
+        bidSize: touch.bidSize,
+        askPrice: touch.askPrice,
+        askSize: touch.askSize,
+      };
+    }
+    return {
+      bidPrice: this.touch.bid[index]!,
+      bidSize: this.touch.bidSize[index]!,
+      askPrice: this.touch.ask[index]!,
+      askSize: this.touch.askSize[index]!,
+    };
   }
 
   /** The symbol's book, built on first use around its current top of book. */
