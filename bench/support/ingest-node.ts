@@ -69,8 +69,9 @@ export interface IngestNode {
 }
 
 /**
- * Binance's own limits on dials and REST weight are lifted: the simulator does not enforce them,
- * and at 50,000 symbols they would stretch the warm-up to hours (one snapshot per book). A snapshot
+ * Binance's own limits on dials and REST weight are lifted here and in the simulator (its
+ * requestWeightPerMinute, set by bench/support/ingest-simulator.ts): at 50,000 symbols they
+ * would stretch the warm-up to hours (one snapshot per book). A snapshot
  * round trip to the busy simulator takes 20-70 ms, so 64 at a time reach about 1,000 a second.
  */
 const SIMULATOR_FEED_LIMITS = {

@@ -193,7 +193,7 @@ export async function startExchangeSimulator(
     const now = Date.now();
     for (const stream of parsed) {
       if (stream === undefined || connection.streams.has(stream.name)) continue;
-      const index = market.streamSymbolIndex(stream.symbol);
+      const index = stream.symbol === '' ? -1 : market.streamSymbolIndex(stream.symbol);
       // Binance accepts a well-formed stream of a symbol it does not list, and sends nothing on it.
       const channel = index === undefined ? undefined : market.openChannel(stream, index, now);
       channel?.subscribers.push(connection);

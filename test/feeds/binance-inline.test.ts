@@ -23,7 +23,13 @@ describe('BinanceFeed through the inline pipeline (latency profile)', () => {
   let gapFlagged = 0;
 
   before(async () => {
-    sim = await startExchangeSimulator({ symbols: SYMBOLS, eventsPerSecond: 2_000, seed: 13 });
+    sim = await startExchangeSimulator({
+      symbols: SYMBOLS,
+      eventsPerSecond: 2_000,
+      seed: 13,
+      // The feed below lifts its REST weight limit; so does the simulator.
+      requestWeightPerMinute: 1_000_000_000,
+    });
     const info = (await (await fetch(`${sim.url}/api/v3/exchangeInfo`)).json()) as {
       symbols: { symbol: string }[];
     };

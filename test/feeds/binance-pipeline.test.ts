@@ -29,7 +29,13 @@ describe('BinanceFeed through the pipeline workers', () => {
   let snapshotTicks = 0;
 
   before(async () => {
-    sim = await startExchangeSimulator({ symbols: SYMBOLS, eventsPerSecond: 2_000, seed: 11 });
+    sim = await startExchangeSimulator({
+      symbols: SYMBOLS,
+      eventsPerSecond: 2_000,
+      seed: 11,
+      // The feed below lifts its REST weight limit; so does the simulator.
+      requestWeightPerMinute: 1_000_000_000,
+    });
     const info = (await (await fetch(`${sim.url}/api/v3/exchangeInfo`)).json()) as {
       symbols: { symbol: string }[];
     };

@@ -100,7 +100,13 @@ describe('BinanceFeed against an exchange whose snapshots trail its streams', ()
   let symbols: string[];
 
   before(async () => {
-    sim = await startExchangeSimulator({ symbols: SYMBOLS, eventsPerSecond: 2_000, seed: 11 });
+    sim = await startExchangeSimulator({
+      symbols: SYMBOLS,
+      eventsPerSecond: 2_000,
+      seed: 11,
+      // The feed below lifts its REST weight limit; so does the simulator.
+      requestWeightPerMinute: 1_000_000_000,
+    });
     rest = await startRestFront(sim, async (snapshot) => {
       // Slow enough that books wait in the queue while earlier ones are fetched.
       await sleep(20);
@@ -145,7 +151,13 @@ describe('BinanceFeed losing the diffs that follow a snapshot', () => {
   let feed: BinanceFeed;
 
   before(async () => {
-    sim = await startExchangeSimulator({ symbols: SYMBOLS, eventsPerSecond: 2_000, seed: 12 });
+    sim = await startExchangeSimulator({
+      symbols: SYMBOLS,
+      eventsPerSecond: 2_000,
+      seed: 12,
+      // The feed below lifts its REST weight limit; so does the simulator.
+      requestWeightPerMinute: 1_000_000_000,
+    });
     transport = new RefusingTransport(new CountingSink());
     let served = 0;
     rest = await startRestFront(sim, async () => {

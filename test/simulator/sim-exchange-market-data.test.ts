@@ -4,6 +4,10 @@ import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simula
 import {
   AGG_TRADE,
   AVG_PRICE,
+  AVG_PRICE_EVENT,
+  MINI_TICKER_EVENT,
+  TICKER_EVENT,
+  WINDOW_TICKER_EVENT,
   BOOK_TICKER,
   KLINE,
   TICKER_24HR,
@@ -12,7 +16,7 @@ import {
   TRADE,
 } from './fixtures/binance-spot-examples.ts';
 import { assertShape } from './shape.ts';
-import { getJson, waitFor } from './sim-exchange-helpers.ts';
+import { getJson, TestClient, waitFor } from './sim-exchange-helpers.ts';
 
 type Row = Record<string, unknown>;
 
@@ -107,5 +111,37 @@ describe('exchange simulator: market-data REST', () => {
     assertShape((await get('/api/v3/ticker/bookTicker?symbol=BTCUSDT')).body, BOOK_TICKER);
     const { body: all } = (await get('/api/v3/ticker/bookTicker')) as { body: Row[] };
     assert.equal(all.length, 5);
+  });
+
+  it('streams the tickers and avgPrice every second, per symbol and market-wide', async () => {
+    const names = [
+      'btcusdt@miniTicker',
+      'btcusdt@ticker',
+      'btcusdt@ticker_1h',
+      'btcusdt@avgPrice',
+      '!miniTicker@arr',
+      '!ticker@arr',
+      '!ticker_4h@arr',
+    ];
+    const client = new TestClient(`${sim.wsUrl}/stream?streams=${names.join('/')}`);
+    try {
+      await client.open();
+      const data = async (stream: string) => (await client.next((m) => m.stream === stream, 5_000)).data;
+      assertShape(await data('btcusdt@miniTicker'), MINI_TICKER_EVENT);
+      const ticker = (await data('btcusdt@ticker')) as Row;
+      assertShape(ticker, TICKER_EVENT);
+      assert.ok(Number(ticker.b) < Number(ticker.a));
+      assertShape(await data('btcusdt@ticker_1h'), WINDOW_TICKER_EVENT);
+      assertShape(await data('btcusdt@avgPrice'), AVG_PRICE_EVENT);
+      const minis = (await data('!miniTicker@arr')) as Row[];
+      assert.ok(minis.length >= 1 && minis.length <= 5);
+      for (const mini of minis) assertShape(mini, MINI_TICKER_EVENT);
+      for (const row of (await data('!ticker@arr')) as Row[]) assertShape(row, TICKER_EVENT);
+      const windows = (await data('!ticker_4h@arr')) as Row[];
+      for (const row of windows) assertShape(row, { ...WINDOW_TICKER_EVENT, e: '4hTicker' });
+      assert.ok(windows.every((row) => row.e === '4hTicker'));
+    } finally {
+      client.close();
+    }
   });
 });

@@ -126,7 +126,7 @@ describe('exchange simulator: WebSocket protocol', () => {
       error: { code: 2, msg: 'Invalid request: invalid stream' },
       id: 11,
     });
-    assert.deepEqual(await c.request({ method: 'SUBSCRIBE', params: ['btcusdt@ticker'], id: 12 }), {
+    assert.deepEqual(await c.request({ method: 'SUBSCRIBE', params: ['btcusdt@markPrice'], id: 12 }), {
       error: { code: 2, msg: 'Invalid request: invalid stream' },
       id: 12,
     });

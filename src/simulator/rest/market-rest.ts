@@ -6,6 +6,7 @@ import { ExchangeRejection } from '../matching/rejection.ts';
 import type { RateLimitSettings } from '../api/rate-limits.ts';
 import type { ExchangeMarket } from '../streams/exchange-market.ts';
 import { levelsJson } from '../streams/payloads.ts';
+import { tickerFigures } from '../streams/ticker-figures.ts';
 import {
   KLINE_INTERVALS,
   type KlineInterval,
@@ -162,30 +163,25 @@ export function marketRoutes(market: ExchangeMarket, limits: RateLimitSettings):
     return (amount / 10 ** (priceScale + sizeScale)).toFixed(8);
   };
 
-  /** The window statistics every ticker reports; an empty window reports the last price and zeros. */
+  /** The window statistics every REST ticker reports (streams/ticker-figures.ts), under REST's names. */
   const windowTicker = (index: number, stats: WindowStats | undefined, from: number, now: number) => {
-    const last = market.lastPrice(index);
-    const open = stats?.open ?? last;
-    const close = stats?.close ?? last;
-    const volume = stats?.volume ?? 0;
-    const { priceScale, sizeScale } = market.symbols[index]!;
-    const average = volume > 0 ? stats!.quote / volume / 10 ** priceScale : 0;
+    const figures = tickerFigures(market.symbols[index]!, stats, market.lastPrice(index), from, now);
     return {
       symbol: market.symbols[index]!.symbol,
-      priceChange: (((close - open) / 10 ** priceScale) as number).toFixed(8),
-      priceChangePercent: open > 0 ? (((close - open) / open) * 100).toFixed(3) : '0.000',
-      weightedAvgPrice: average.toFixed(8),
-      openPrice: price(index, open),
-      highPrice: price(index, stats?.high ?? last),
-      lowPrice: price(index, stats?.low ?? last),
-      lastPrice: price(index, close),
-      volume: formatEight(volume, sizeScale),
-      quoteVolume: quote(index, stats?.quote ?? 0),
-      openTime: stats?.openTime ?? from,
-      closeTime: now,
-      firstId: stats?.firstId ?? -1,
-      lastId: stats?.lastId ?? -1,
-      count: stats?.trades ?? 0,
+      priceChange: figures.priceChange,
+      priceChangePercent: figures.priceChangePercent.toFixed(3),
+      weightedAvgPrice: figures.weightedAvgPrice,
+      openPrice: figures.open,
+      highPrice: figures.high,
+      lowPrice: figures.low,
+      lastPrice: figures.last,
+      volume: figures.volume,
+      quoteVolume: figures.quoteVolume,
+      openTime: figures.openTime,
+      closeTime: figures.closeTime,
+      firstId: figures.firstId,
+      lastId: figures.lastId,
+      count: figures.count,
     };
   };
 
@@ -422,15 +418,9 @@ export function marketRoutes(market: ExchangeMarket, limits: RateLimitSettings):
     'GET /api/v3/avgPrice': ({ query }) => {
       const index = requiredSymbol(query);
       const now = Date.now();
-      const stats = tape.window(index, now - AVERAGE_PRICE_MINUTES * MINUTE_MS);
-      const { priceScale } = market.symbols[index]!;
-      const average =
-        stats !== undefined && stats.volume > 0
-          ? (stats.quote / stats.volume / 10 ** priceScale).toFixed(8)
-          : price(index, market.lastPrice(index));
       return JSON.stringify({
         mins: AVERAGE_PRICE_MINUTES,
-        price: average,
+        price: market.averagePrice(index, now),
         closeTime: tape.lastTradeTime(index) || now,
       });
     },

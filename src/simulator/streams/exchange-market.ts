@@ -9,12 +9,17 @@ import {
 } from '../market/market-event-source.ts';
 import { ASK, BID, type BookSide } from '../market/order-book.ts';
 import { TradeTape } from '../market/trade-tape.ts';
+import { formatEight } from '../matching/amounts.ts';
 import {
   aggTradePayload,
+  avgPricePayload,
   bookTickerPayload,
   levelsJson,
+  miniTickerPayload,
   partialDepthPayload,
+  tickerPayload,
   tradePayload,
+  windowTickerPayload,
 } from './payloads.ts';
 import {
   DiffDepthChannel,
@@ -22,7 +27,9 @@ import {
   type SendCounter,
   StreamChannel,
   SymbolStreams,
+  TickerChannel,
 } from './stream-channels.ts';
+import { type TickerFigures, windowFigures } from './ticker-figures.ts';
 import type { ParsedStream } from './stream-names.ts';
 
 /**
@@ -93,6 +100,7 @@ export class ExchangeMarket {
     Array.from({ length: phases }, () => new Set<StreamChannel>()),
   );
   private readonly klineChannels = new Set<KlineChannel>();
+  private readonly tickerChannels = new Set<TickerChannel>();
   private readonly bySymbolName = new Map<string, number>();
   private readonly byStreamSymbol = new Map<string, number>();
   private readonly event = emptyMarketEvent();
@@ -327,10 +335,17 @@ export class ExchangeMarket {
     return this.updateIds[index]!;
   }
 
-  /** Opens the channel of a stream on a known symbol, or returns the open one. */
+  /** Opens the channel of a stream on a known symbol (-1 for a market-wide stream), or returns the open one. */
   openChannel(stream: ParsedStream, index: number, now: number): StreamChannel {
     const open = this.channels.get(stream.name);
     if (open !== undefined) return open;
+    if (isTickerKind(stream.kind)) {
+      const ticker = new TickerChannel(stream, index, this.counter);
+      ticker.lastPush = now;
+      this.tickerChannels.add(ticker);
+      this.channels.set(stream.name, ticker);
+      return ticker;
+    }
     const streams = (this.streams[index] ??= new SymbolStreams());
     const symbol = this.symbols[index]!;
     let channel: StreamChannel;
@@ -375,6 +390,10 @@ export class ExchangeMarket {
   /** Closes a channel nobody listens to any more. */
   closeChannel(channel: StreamChannel): void {
     this.channels.delete(channel.stream.name);
+    if (channel instanceof TickerChannel) {
+      this.tickerChannels.delete(channel);
+      return;
+    }
     const index = channel.symbolIndex;
     const streams = this.streams[index];
     if (streams === undefined) return;
@@ -420,7 +439,65 @@ export class ExchangeMarket {
         if (this.silentUntil[kline.symbolIndex]! > now) continue;
         if (kline.interval === '1s' || everyOther) kline.push(now);
       }
+      for (const ticker of this.tickerChannels) this.pushTicker(ticker, now);
     }
+  }
+
+  /** One push of a ticker or avgPrice stream (once a second, as Binance's). */
+  private pushTicker(channel: TickerChannel, now: number): void {
+    const { kind, window } = channel.stream;
+    const index = channel.symbolIndex;
+    if (index >= 0) {
+      if (this.silentUntil[index]! > now) return;
+      if (kind === 'avgPrice') {
+        channel.publish(
+          avgPricePayload(
+            now,
+            this.symbols[index]!.symbol,
+            this.averagePrice(index, now),
+            this.tape.lastTradeTime(index),
+          ),
+        );
+      } else {
+        channel.publish(this.tickerJson(kind, window, index, now));
+      }
+      return;
+    }
+    // Market-wide: only the symbols that traded since the last push, as Binance sends.
+    let items = '';
+    for (let symbol = 0; symbol < this.symbols.length; symbol++) {
+      if (this.tape.lastTradeTime(symbol) <= channel.lastPush) continue;
+      items += (items.length > 0 ? ',' : '') + this.tickerJson(kind, window, symbol, now);
+    }
+    channel.lastPush = now;
+    if (items.length > 0) channel.publish(`[${items}]`);
+  }
+
+  private tickerJson(kind: string, window: string | undefined, index: number, now: number): string {
+    const symbol = this.symbols[index]!;
+    const figures = (windowMs: number): TickerFigures =>
+      windowFigures(this.tape, symbol, index, this.lastPrice(index), windowMs, now);
+    if (kind === 'miniTicker' || kind === 'allMiniTickers')
+      return miniTickerPayload(now, symbol.symbol, figures(DAY_MS));
+    if (kind === 'windowTicker' || kind === 'allWindowTickers')
+      return windowTickerPayload(now, symbol.symbol, window!, figures(TICKER_WINDOW_MS[window!]!));
+    const touch = this.touchOf(index);
+    const lastQty = this.tape.recentTrades(index, 1)[0]?.quantity ?? 0;
+    return tickerPayload(now, symbol.symbol, figures(DAY_MS), {
+      lastQty: formatEight(lastQty, symbol.sizeScale),
+      bid: formatEight(touch.bidPrice, symbol.priceScale),
+      bidQty: formatEight(touch.bidSize, symbol.sizeScale),
+      ask: formatEight(touch.askPrice, symbol.priceScale),
+      askQty: formatEight(touch.askSize, symbol.sizeScale),
+    });
+  }
+
+  /** The average trade price of the last five minutes (avgPrice), 8 decimals; the last price when none traded. */
+  averagePrice(index: number, now: number): string {
+    const stats = this.tape.window(index, now - AVERAGE_PRICE_WINDOW_MS);
+    const { priceScale } = this.symbols[index]!;
+    if (stats === undefined || stats.volume === 0) return formatEight(this.lastPrice(index), priceScale);
+    return (stats.quote / stats.volume / 10 ** priceScale).toFixed(8);
   }
 
   private pushDepth(speed: 0 | 1, phase: number, now: number): void {
@@ -459,6 +536,25 @@ export class ExchangeMarket {
   crossBook(index: number, updates: number): void {
     this.book(index).crossUpdates += updates;
   }
+}
+
+const DAY_MS = 24 * 3_600_000;
+const TICKER_WINDOW_MS: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': DAY_MS };
+const AVERAGE_PRICE_WINDOW_MS = 5 * 60_000;
+
+const TICKER_KINDS = [
+  'miniTicker',
+  'ticker',
+  'windowTicker',
+  'avgPrice',
+  'allMiniTickers',
+  'allTickers',
+  'allWindowTickers',
+] as const satisfies readonly ParsedStream['kind'][];
+
+/** The streams pushed once a second with a payload computed at push time (TickerChannel). */
+function isTickerKind(kind: ParsedStream['kind']): kind is (typeof TICKER_KINDS)[number] {
+  return (TICKER_KINDS as readonly string[]).includes(kind);
 }
 
 /** The set of channels of one speed (`fast`: 100 ms) whose symbol pushes in the same step. */

@@ -1,4 +1,5 @@
 import { formatDecimal } from '../market/decimal.ts';
+import type { TickerFigures } from './ticker-figures.ts';
 
 /**
  * Binance Spot stream payloads, field for field as "WebSocket Streams for Binance" documents
@@ -122,4 +123,43 @@ export function klinePayload(eventTime: number, symbol: string, k: KlineFields):
 /** `{"stream":"<name>","data":` — the combined-stream envelope is this, the payload and `}`. */
 export function combinedPrefix(streamName: string): string {
   return `{"stream":"${streamName}","data":`;
+}
+
+/** `<symbol>@miniTicker` (and each element of `!miniTicker@arr`). */
+export function miniTickerPayload(eventTime: number, symbol: string, f: TickerFigures): string {
+  return `{"e":"24hrMiniTicker","E":${eventTime},"s":"${symbol}","c":"${f.last}","o":"${f.open}","h":"${f.high}","l":"${f.low}","v":"${f.volume}","q":"${f.quoteVolume}"}`;
+}
+
+/** What `@ticker` adds to the window figures: the last quantity and the top of book. */
+export interface TickerExtras {
+  lastQty: string;
+  bid: string;
+  bidQty: string;
+  ask: string;
+  askQty: string;
+}
+
+/** `<symbol>@ticker` (and each element of `!ticker@arr`): the 24-hour rolling window. */
+export function tickerPayload(eventTime: number, symbol: string, f: TickerFigures, x: TickerExtras): string {
+  return `{"e":"24hrTicker","E":${eventTime},"s":"${symbol}","p":"${f.priceChange}","P":"${f.priceChangePercent.toFixed(2)}","w":"${f.weightedAvgPrice}","x":"${f.open}","c":"${f.last}","Q":"${x.lastQty}","b":"${x.bid}","B":"${x.bidQty}","a":"${x.ask}","A":"${x.askQty}","o":"${f.open}","h":"${f.high}","l":"${f.low}","v":"${f.volume}","q":"${f.quoteVolume}","O":${f.openTime},"C":${f.closeTime},"F":${f.firstId},"L":${f.lastId},"n":${f.count}}`;
+}
+
+/** `<symbol>@ticker_<window>` (and each element of `!ticker_<window>@arr`). */
+export function windowTickerPayload(
+  eventTime: number,
+  symbol: string,
+  window: string,
+  f: TickerFigures,
+): string {
+  return `{"e":"${window}Ticker","E":${eventTime},"s":"${symbol}","p":"${f.priceChange}","P":"${f.priceChangePercent.toFixed(2)}","o":"${f.open}","h":"${f.high}","l":"${f.low}","c":"${f.last}","w":"${f.weightedAvgPrice}","v":"${f.volume}","q":"${f.quoteVolume}","O":${f.openTime},"C":${f.closeTime},"F":${f.firstId},"L":${f.lastId},"n":${f.count}}`;
+}
+
+/** `<symbol>@avgPrice`: the average price of the last 5 minutes and the last trade's time. */
+export function avgPricePayload(
+  eventTime: number,
+  symbol: string,
+  price: string,
+  lastTradeTime: number,
+): string {
+  return `{"e":"avgPrice","E":${eventTime},"s":"${symbol}","i":"5m","w":"${price}","T":${lastTradeTime}}`;
 }

@@ -234,6 +234,15 @@ export class KlineChannel extends StreamChannel {
   }
 }
 
+/**
+ * A stream pushed once a second whose payload the market computes at push time (the tickers and
+ * avgPrice; `symbolIndex` is -1 for the market-wide arrays, which only carry the symbols that
+ * traded since `lastPush`).
+ */
+export class TickerChannel extends StreamChannel {
+  lastPush = 0;
+}
+
 /** The open streams of one symbol, by kind; absent when nobody listens to the symbol. */
 export class SymbolStreams {
   trade: StreamChannel | undefined;

@@ -1,7 +1,9 @@
 /**
  * Binance Spot stream names the simulator serves: `<symbol>@trade`, `@aggTrade`, `@bookTicker`,
- * `@depth` / `@depth@100ms` (diff depth), `@depth5|10|20` with optional `@100ms` (partial book)
- * and `@kline_<interval>`. Symbols in stream names are lowercase, as Binance documents.
+ * `@depth` / `@depth@100ms` (diff depth), `@depth5|10|20` with optional `@100ms` (partial book),
+ * `@kline_<interval>`, `@miniTicker`, `@ticker`, `@ticker_<1h|4h|1d>` and `@avgPrice`, and the
+ * market-wide `!miniTicker@arr`, `!ticker@arr` and `!ticker_<1h|4h|1d>@arr`. Symbols in stream
+ * names are lowercase, as Binance documents.
  */
 
 import { BAR_INTERVALS } from '../../wire/index.ts';
@@ -20,37 +22,61 @@ export const STREAM_KINDS = [
   'diffDepth',
   'partialDepth',
   'kline',
+  'miniTicker',
+  'ticker',
+  'windowTicker',
+  'avgPrice',
+  'allMiniTickers',
+  'allTickers',
+  'allWindowTickers',
 ] as const;
+
+/** Windows of the rolling-window ticker streams. */
+export const TICKER_WINDOWS = ['1h', '4h', '1d'] as const;
+export type TickerWindow = (typeof TICKER_WINDOWS)[number];
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export interface ParsedStream {
   /** The name as the client spelled it (what LIST_SUBSCRIPTIONS returns). */
   name: string;
-  /** The symbol part, as spelled (lowercase for a known symbol). */
+  /** The symbol part, as spelled (lowercase for a known symbol); '' for a market-wide stream. */
   symbol: string;
   kind: StreamKind;
   /** Depth streams: the 100 ms cadence instead of 1000 ms. */
   fast: boolean;
   levels: PartialDepthLevels | 0;
   interval: KlineInterval | undefined;
+  window?: TickerWindow;
 }
 
 const STREAM_NAME =
-  /^([A-Za-z0-9]{1,32})@(trade|aggTrade|bookTicker|depth(5|10|20)?(@100ms)?|kline_([0-9]{1,2}[smhdwM]))$/;
+  /^([A-Za-z0-9]{1,32})@(trade|aggTrade|bookTicker|depth(5|10|20)?(@100ms)?|kline_([0-9]{1,2}[smhdwM])|miniTicker|ticker|ticker_(1h|4h|1d)|avgPrice)$/;
+const MARKET_WIDE = /^!(miniTicker|ticker|ticker_(1h|4h|1d))@arr$/;
 const INTERVALS: ReadonlySet<string> = new Set(KLINE_INTERVALS);
 
 /** The stream a name denotes, or undefined when it is not a stream name this simulator knows. */
 export function parseStreamName(name: string): ParsedStream | undefined {
+  const base = { name, fast: false, levels: 0, interval: undefined } as const;
+  const wide = MARKET_WIDE.exec(name);
+  if (wide !== null) {
+    const window = wide[2] as TickerWindow | undefined;
+    if (window !== undefined) return { ...base, symbol: '', kind: 'allWindowTickers', window };
+    return { ...base, symbol: '', kind: wide[1] === 'ticker' ? 'allTickers' : 'allMiniTickers' };
+  }
   const match = STREAM_NAME.exec(name);
   if (match === null) return undefined;
-  const [, symbol, type, levels, fast, interval] = match as unknown as [
+  const [, symbol, type, levels, fast, interval, window] = match as unknown as [
     string,
     string,
     string,
     string | undefined,
     string | undefined,
     string | undefined,
+    TickerWindow | undefined,
   ];
+  if (window !== undefined) return { ...base, symbol, kind: 'windowTicker', window };
+  if (type === 'miniTicker' || type === 'ticker' || type === 'avgPrice')
+    return { ...base, symbol, kind: type };
   if (interval !== undefined) {
     if (!INTERVALS.has(interval)) return undefined;
     return { name, symbol, kind: 'kline', fast: false, levels: 0, interval: interval as KlineInterval };
