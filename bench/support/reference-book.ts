@@ -1,6 +1,6 @@
 /**
  * The `exchange` benchmark's baseline for `match_ns`: a textbook price-time priority book (per
- * side a sorted array of prices and a FIFO queue per price; an incoming order takes the best
+ * side a sorted array of prices, best last so that taking it is a pop, and a FIFO queue per price; an incoming order takes the best
  * levels up to its limit, the rest rests or is cancelled), with nothing else: no balances, fees,
  * order states, reports or self-trade checks. What the simulator's MatchingEngine costs beyond
  * this is what its exchange semantics cost.
@@ -26,7 +26,7 @@ export class ReferenceBook {
     const prices = this.prices[opposite];
     let left = quantity;
     while (left > 0 && prices.length > 0) {
-      const best = prices[0]!;
+      const best = prices[prices.length - 1]!;
       if (side === 0 ? best > price : best < price) break;
       const queue = this.queues[opposite].get(best)!;
       while (left > 0 && queue.length > 0) {
@@ -37,10 +37,8 @@ export class ReferenceBook {
         this.fills++;
         if (maker.quantity === 0) queue.shift();
       }
-      if (queue.length === 0) {
-        this.queues[opposite].delete(best);
-        prices.shift();
-      }
+      // The empty queue stays in the map (see RestingOrders.levels for why), found empty next time.
+      if (queue.length === 0) prices.pop();
     }
     if (left > 0 && !immediateOrCancel) this.rest(side, price, left);
     return quantity - left;
@@ -51,10 +49,17 @@ export class ReferenceBook {
     if (queue === undefined) {
       queue = [];
       this.queues[side].set(price, queue);
+    }
+    if (queue.length === 0) {
       const prices = this.prices[side];
-      let at = 0;
-      while (at < prices.length && (side === 0 ? prices[at]! > price : prices[at]! < price)) at++;
-      prices.splice(at, 0, price);
+      let low = 0;
+      let high = prices.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (side === 0 ? prices[middle]! > price : prices[middle]! < price) high = middle;
+        else low = middle + 1;
+      }
+      prices.splice(low, 0, price);
     }
     queue.push({ id: this.nextId++, quantity });
   }

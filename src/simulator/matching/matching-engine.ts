@@ -53,7 +53,7 @@ export interface TradeRecord {
 }
 
 /** Closed orders and trades kept per account and symbol for queries; the oldest go first past this. */
-const MAX_HISTORY = 50_000;
+const MAX_HISTORY = 10_000;
 const RATE_UNIT = 100_000_000n;
 
 /**
