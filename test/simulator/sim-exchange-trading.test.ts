@@ -5,6 +5,7 @@ import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simula
 import {
   ACCOUNT,
   ACCOUNT_POSITION,
+  BALANCE_UPDATE,
   CANCEL_ORDER,
   ERROR,
   EXECUTION_REPORT,
@@ -263,6 +264,21 @@ describe('exchange simulator: accounts, signed REST and user data', () => {
     assert.equal(first.x, 'NEW');
     const position = await stream.next((m) => m.e === 'outboundAccountPosition');
     assertShape(position, ACCOUNT_POSITION);
+    const deposit = await postJson(`${sim.url}/sim/deposits`, {
+      apiKey: 'aliceKey0123456789',
+      asset: 'ETH',
+      amount: '1.5',
+    });
+    assert.equal(deposit.status, 200, JSON.stringify(deposit.body));
+    const update = await stream.next((m) => m.e === 'balanceUpdate');
+    assertShape(update, BALANCE_UPDATE);
+    assert.deepEqual([update.a, update.d], ['ETH', '1.50000000']);
+    const withdrawal = await postJson(`${sim.url}/sim/deposits`, {
+      apiKey: 'aliceKey0123456789',
+      asset: 'ETH',
+      amount: '-2',
+    });
+    assert.equal((withdrawal.body as { code: number }).code, -2010);
     assert.deepEqual(await client.keyed('PUT', '/api/v3/userDataStream', { listenKey }), {
       status: 200,
       body: {},

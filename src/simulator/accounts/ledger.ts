@@ -1,8 +1,8 @@
 /**
  * Every balance on the simulated exchange, and the only way one changes. Amounts are bigint units
- * of 10^-8 (matching/amounts.ts). Money enters only by `deposit` (an account's starting balances)
- * and otherwise only moves between ledger accounts, so per asset the sum over all of them always
- * equals what was deposited: the property tests check exactly that. Two house accounts take the
+ * of 10^-8 (matching/amounts.ts). Money enters only by `deposit` (starting balances, the admin's
+ * deposits), leaves only by `withdraw`, and otherwise only moves between ledger accounts, so per
+ * asset the sum over all of them always equals what was deposited less what was withdrawn: the property tests check exactly that. Two house accounts take the
  * other side of what is not between users: the simulated market (counterparty of every fill
  * against its liquidity; its balances go negative as it sells) and the fees collected.
  */
@@ -23,6 +23,16 @@ export class Ledger {
     if (amount < 0n) throw new RangeError('a deposit is not negative');
     this.entry(account, asset).free += amount;
     this.deposited.set(asset, (this.deposited.get(asset) ?? 0n) + amount);
+  }
+
+  /** Money leaving the exchange (a withdrawal): false (and nothing moved) when free is short. */
+  withdraw(account: number, asset: string, amount: bigint): boolean {
+    if (amount < 0n) throw new RangeError('a withdrawal is not negative');
+    const balance = this.entry(account, asset);
+    if (balance.free < amount) return false;
+    balance.free -= amount;
+    this.deposited.set(asset, (this.deposited.get(asset) ?? 0n) - amount);
+    return true;
   }
 
   /** The account's balance of `asset` (zeros when it never held any). */

@@ -2,12 +2,21 @@ import { z } from 'zod';
 import type { SimAccount } from '../accounts/accounts.ts';
 import { type Json, TradingOperations } from '../api/trading-operations.ts';
 import type { SimulatedExchange } from '../exchange.ts';
-import { formatUnits } from '../matching/amounts.ts';
+import { formatUnits, parseUnits } from '../matching/amounts.ts';
 import { type Params, required } from '../matching/order-params.ts';
 import { rejections } from '../matching/rejection.ts';
 import { apiKeyAccount, callParams, type RestCall, signedAccount } from './signed-request.ts';
 
 export type RestRoute = (call: RestCall) => string;
+
+/** `POST /sim/deposits`: money into an account (a negative amount takes it out). */
+const transferSchema = z
+  .object({
+    apiKey: z.string().min(1),
+    asset: z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset names are A-Z and 0-9'),
+    amount: z.string().regex(/^-?\d{1,20}(\.\d{1,8})?$/, 'a decimal with at most 8 decimals'),
+  })
+  .strict();
 
 /**
  * Binance's signed trading endpoints (`/api/v3/order`, `order/test`, `order/cancelReplace`,
@@ -79,6 +88,37 @@ export function tradingRoutes(exchange: SimulatedExchange): Record<string, RestR
         if (error instanceof Error) throw rejections.badAccount(error.message);
         throw error;
       }
+    },
+    'POST /sim/deposits': (call) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(call.body);
+      } catch {
+        throw rejections.invalidJsonBody();
+      }
+      const parsed = transferSchema.safeParse(body);
+      if (!parsed.success)
+        throw rejections.badAccount(
+          parsed.error.issues
+            .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+            .join('; '),
+        );
+      const { apiKey, asset, amount } = parsed.data;
+      const account = accounts.byApiKey(apiKey);
+      if (account === undefined) throw rejections.rejectedApiKey();
+      const units = parseUnits(amount.replace(/^-/, ''));
+      if (typeof units !== 'bigint') throw rejections.badAccount('amount: a decimal with at most 8 decimals');
+      const now = Date.now();
+      const withdrawal = amount.startsWith('-');
+      if (withdrawal) {
+        if (!ledger.withdraw(account.id, asset, units)) throw rejections.insufficientBalance();
+      } else {
+        ledger.deposit(account.id, asset, units);
+      }
+      userData.balanceUpdated(account.id, asset, withdrawal ? -units : units, now);
+      userData.balancesChanged(account.id, [asset], now);
+      const balance = ledger.balance(account.id, asset);
+      return JSON.stringify({ asset, free: formatUnits(balance.free), locked: formatUnits(balance.locked) });
     },
     'GET /sim/accounts': () =>
       JSON.stringify(

@@ -70,3 +70,7 @@ export function accountPositionJson(
     })),
   });
 }
+
+export function balanceUpdateJson(asset: string, delta: bigint, eventTime: number): string {
+  return JSON.stringify({ e: 'balanceUpdate', E: eventTime, a: asset, d: formatUnits(delta), T: eventTime });
+}

@@ -3,7 +3,7 @@ import type { Ledger } from '../accounts/ledger.ts';
 import type { ExecutionListener } from '../matching/matching-engine.ts';
 import type { Execution } from '../matching/order.ts';
 import type { SymbolSpec } from '../matching/symbol-rules.ts';
-import { accountPositionJson, executionReportJson } from './user-data-events.ts';
+import { accountPositionJson, balanceUpdateJson, executionReportJson } from './user-data-events.ts';
 
 /** A connection that receives an account's events (a `/ws/<listenKey>` stream or a WebSocket API session). */
 export interface UserDataSink {
@@ -110,6 +110,12 @@ export class UserDataStreams implements ExecutionListener {
     if (!this.listened(execution.order.accountId)) return;
     const spec = this.symbols[execution.order.symbolIndex]!;
     this.send(execution.order.accountId, executionReportJson(execution, spec, execution.time));
+  }
+
+  /** A deposit (positive) or withdrawal (negative) of `delta` units: Binance's `balanceUpdate`. */
+  balanceUpdated(accountId: number, asset: string, delta: bigint, time: number): void {
+    if (!this.listened(accountId)) return;
+    this.send(accountId, balanceUpdateJson(asset, delta, time));
   }
 
   balancesChanged(accountId: number, assets: readonly string[], time: number): void {
