@@ -20,6 +20,21 @@ function timeInForceOf(order: Order): string {
   return order.timeInForce ?? 'GTC';
 }
 
+/** The fields a new-order and a cancel answer list alike, in Binance's order. */
+function orderState(order: Order, spec: SymbolSpec): Record<string, unknown> {
+  return {
+    price: formatEight(order.price, spec.priceScale),
+    origQty: formatEight(order.origQty, spec.sizeScale),
+    executedQty: formatEight(order.executedQty, spec.sizeScale),
+    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
+    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
+    status: order.status,
+    timeInForce: timeInForceOf(order),
+    type: order.type,
+    side: order.side,
+  };
+}
+
 /** The answer to a new order, in its response type. */
 export function newOrderJson(
   order: Order,
@@ -41,27 +56,12 @@ export function newOrderJson(
     orderListId: -1,
     clientOrderId: order.clientOrderId,
     transactTime: order.time,
-    price: formatEight(order.price, spec.priceScale),
-    origQty: formatEight(order.origQty, spec.sizeScale),
-    executedQty: formatEight(order.executedQty, spec.sizeScale),
-    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
-    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
-    status: order.status,
-    timeInForce: timeInForceOf(order),
-    type: order.type,
-    side: order.side,
+    ...orderState(order, spec),
+    // Binance lists stopPrice after `side` for the orders that have one.
+    ...(order.stopPrice > 0 ? { stopPrice: formatEight(order.stopPrice, spec.priceScale) } : {}),
     workingTime: order.workingTime,
     selfTradePreventionMode: order.stpMode,
   };
-  // Binance lists stopPrice after `side` for the orders that have one; key order is kept for readers.
-  if (order.stopPrice > 0) {
-    const { workingTime, selfTradePreventionMode } = result;
-    delete result.workingTime;
-    delete result.selfTradePreventionMode;
-    result.stopPrice = formatEight(order.stopPrice, spec.priceScale);
-    result.workingTime = workingTime;
-    result.selfTradePreventionMode = selfTradePreventionMode;
-  }
   if (type === 'FULL') {
     result.fills = fills.map((fill) => ({
       price: formatEight(fill.price, spec.priceScale),
@@ -113,15 +113,7 @@ export function canceledOrderJson(
     orderListId: -1,
     clientOrderId: cancelClientOrderId,
     transactTime: order.updateTime,
-    price: formatEight(order.price, spec.priceScale),
-    origQty: formatEight(order.origQty, spec.sizeScale),
-    executedQty: formatEight(order.executedQty, spec.sizeScale),
-    origQuoteOrderQty: formatUnits(order.origQuoteOrderQty),
-    cummulativeQuoteQty: formatUnits(order.cumulativeQuote),
-    status: order.status,
-    timeInForce: timeInForceOf(order),
-    type: order.type,
-    side: order.side,
+    ...orderState(order, spec),
     selfTradePreventionMode: order.stpMode,
   };
 }

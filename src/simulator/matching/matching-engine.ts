@@ -385,25 +385,13 @@ export class MatchingEngine {
     }
   }
 
-  /** A trade between a taker and a resting account order. */
+  /** A trade between a taker and a resting account order; returns the taker's fill. */
   private trade(taker: Order, maker: Order, price: number, quantity: number, now: number): Fill {
-    const tradeId = this.market.printTrade(taker.symbolIndex, price, quantity, taker.side === 'BUY', now);
-    const buyer = taker.side === 'BUY' ? taker : maker;
-    const seller = taker.side === 'BUY' ? maker : taker;
-    const { buyerFill, sellerFill } = this.settle(
-      buyer,
-      seller,
-      price,
-      quantity,
-      tradeId,
-      taker === buyer,
-      now,
-    );
-    this.applyFill(maker, maker === buyer ? buyerFill : sellerFill, now);
-    return this.applyFill(taker, taker === buyer ? buyerFill : sellerFill, now);
+    const buying = taker.side === 'BUY';
+    return this.execute(buying ? taker : maker, buying ? maker : taker, price, quantity, buying, now, taker);
   }
 
-  /** A fill between an account order and the simulated market. */
+  /** A fill between an account order (resting when `maker`) and the simulated market. */
   private fillAgainstMarket(
     order: Order,
     price: number,
@@ -411,11 +399,34 @@ export class MatchingEngine {
     maker: boolean,
     now: number,
   ): Fill {
-    // The market's side of the print: it is the aggressor when the account order was resting.
-    const buyerAggressor = maker ? order.side === 'SELL' : order.side === 'BUY';
-    const tradeId = this.market.printTrade(order.symbolIndex, price, quantity, buyerAggressor, now);
-    const buyer = order.side === 'BUY' ? order : undefined;
-    const seller = order.side === 'SELL' ? order : undefined;
+    const buying = order.side === 'BUY';
+    // The market is the aggressor when the account order was resting.
+    const buyerAggressor = maker ? !buying : buying;
+    return this.execute(
+      buying ? order : undefined,
+      buying ? undefined : order,
+      price,
+      quantity,
+      buyerAggressor,
+      now,
+      order,
+    );
+  }
+
+  /**
+   * One trade: printed on the public streams, settled, and reported to each account side, the
+   * maker's report first. An absent side is the simulated market. Returns `of`'s fill.
+   */
+  private execute(
+    buyer: Order | undefined,
+    seller: Order | undefined,
+    price: number,
+    quantity: number,
+    buyerAggressor: boolean,
+    now: number,
+    of: Order,
+  ): Fill {
+    const tradeId = this.market.printTrade(of.symbolIndex, price, quantity, buyerAggressor, now);
     const { buyerFill, sellerFill } = this.settle(
       buyer,
       seller,
@@ -425,7 +436,12 @@ export class MatchingEngine {
       buyerAggressor,
       now,
     );
-    return this.applyFill(order, order.side === 'BUY' ? buyerFill : sellerFill, now);
+    const [first, firstFill, second, secondFill] = buyerAggressor
+      ? [seller, sellerFill, buyer, buyerFill]
+      : [buyer, buyerFill, seller, sellerFill];
+    if (first !== undefined) this.applyFill(first, firstFill, now);
+    if (second !== undefined) this.applyFill(second, secondFill, now);
+    return of === buyer ? buyerFill : sellerFill;
   }
 
   /**
