@@ -196,7 +196,11 @@ function matchingEngine(): MatchingEngine {
     ledger.deposit(account, 'USDT', 10n ** 17n);
     ledger.deposit(account, 'BTC', 10n ** 15n);
   }
-  const listener: ExecutionListener = { executed: () => undefined, balancesChanged: () => undefined };
+  const listener: ExecutionListener = {
+    executed: () => undefined,
+    listUpdated: () => undefined,
+    balancesChanged: () => undefined,
+  };
   const engine = new MatchingEngine(
     market,
     [{ symbol: BENCH_SYMBOL, baseAsset: 'BTC', quoteAsset: 'USDT', priceScale: 2, sizeScale: 5 }],

@@ -201,6 +201,91 @@ describe('matching engine', () => {
     assert.equal(engine.trades(1, 0).at(-1)!.fill.price, 9_990);
   });
 
+  it('runs an OCO list: one lock for both legs, the other leg expires when one executes', () => {
+    const scripted = scriptedExchange([{ BTC: '1', USDT: '0' }]);
+    const { engine, ledger } = scripted.exchange;
+    const legs: [OrderRequest, OrderRequest] = [
+      order(1, {
+        side: 'SELL',
+        type: 'LIMIT_MAKER',
+        timeInForce: undefined,
+        price: 10_005,
+        quantity: 100_000,
+      }),
+      order(1, { side: 'SELL', type: 'STOP_LOSS_LIMIT', price: 9_990, stopPrice: 9_995, quantity: 100_000 }),
+    ];
+    const list = engine.placeOneCancelsOther(legs, 'myList', 1);
+    const [above, below] = list.orders;
+    // Both legs sell the same 1 BTC: it is locked once.
+    assert.deepEqual(ledger.balance(1, BTC), { free: 0n, locked: UNIT });
+    assert.deepEqual([above!.locked, below!.locked], [UNIT, 0n]);
+    // The market falls through the stop: the stop leg takes the lock and works, the maker leg expires.
+    scripted.quote(9_994, 9_996);
+    scripted.print(9_995, 1, false);
+    assert.equal(above!.status, 'EXPIRED');
+    assert.ok(below!.isWorking);
+    assert.equal(above!.locked, 0n);
+    assert.equal(ledger.balance(1, BTC).locked, below!.locked);
+    // The stop leg's limit (99.90) is below the market's bid (99.94): it sells the whole BTC at once.
+    assert.equal(below!.status, 'FILLED');
+    assert.equal(list.done, true);
+    assert.deepEqual(ledger.balance(1, BTC), { free: 0n, locked: 0n });
+    assert.ok(ledger.balance(1, USDT).free > 0n);
+    ledger.deposit(1, BTC, UNIT);
+    // A second list: cancelling one leg cancels the list.
+    const second = engine.placeOneCancelsOther(
+      [
+        order(1, {
+          side: 'SELL',
+          type: 'LIMIT_MAKER',
+          timeInForce: undefined,
+          price: 10_050,
+          quantity: 10_000,
+        }),
+        order(1, {
+          side: 'SELL',
+          type: 'STOP_LOSS',
+          timeInForce: undefined,
+          stopPrice: 9_900,
+          quantity: 10_000,
+        }),
+      ],
+      undefined,
+      4,
+    );
+    engine.cancel(1, 0, { orderId: second.orders[1]!.orderId }, 5);
+    assert.deepEqual(
+      second.orders.map((leg) => leg.status),
+      ['CANCELED', 'CANCELED'],
+    );
+    assert.equal(ledger.balance(1, BTC).locked, 0n);
+    assert.equal(
+      rejectionCode(() =>
+        engine.placeOneCancelsOther(
+          [
+            order(1, {
+              side: 'SELL',
+              type: 'LIMIT_MAKER',
+              timeInForce: undefined,
+              price: 9_000,
+              quantity: 10_000,
+            }),
+            order(1, {
+              side: 'SELL',
+              type: 'STOP_LOSS',
+              timeInForce: undefined,
+              stopPrice: 8_900,
+              quantity: 10_000,
+            }),
+          ],
+          undefined,
+          6,
+        ),
+      ),
+      -2010,
+    );
+  });
+
   it('keeps every invariant over random order flows (fast-check)', () => {
     const operation = fc.oneof(
       fc.record({
@@ -228,6 +313,13 @@ describe('matching engine', () => {
         kind: fc.constant('cancel' as const),
         account: fc.integer({ min: 1, max: 3 }),
         pick: fc.nat(),
+      }),
+      fc.record({
+        kind: fc.constant('oco' as const),
+        account: fc.integer({ min: 1, max: 3 }),
+        side: fc.constantFrom('BUY' as const, 'SELL' as const),
+        gap: fc.integer({ min: 1, max: 6 }),
+        quantity: fc.integer({ min: 1_000, max: 200_000 }),
       }),
       fc.record({
         kind: fc.constant('quote' as const),
@@ -273,6 +365,25 @@ describe('matching engine', () => {
                   request.stopPrice = op.side === 'BUY' ? price + 3 : Math.max(1, price - 3);
               }
               engine.place(request, now);
+            } else if (op.kind === 'oco') {
+              // A take-profit LIMIT_MAKER on one side of the market, a stop on the other.
+              const { bid, ask } = scripted.source;
+              const sell = op.side === 'SELL';
+              const maker = order(op.account, {
+                side: op.side,
+                type: 'LIMIT_MAKER',
+                timeInForce: undefined,
+                price: sell ? ask + op.gap : Math.max(1, bid - op.gap),
+                quantity: op.quantity,
+              });
+              const stop = order(op.account, {
+                side: op.side,
+                type: 'STOP_LOSS_LIMIT',
+                stopPrice: sell ? Math.max(2, bid - op.gap) : ask + op.gap,
+                price: sell ? Math.max(1, bid - op.gap - 1) : ask + op.gap + 1,
+                quantity: op.quantity,
+              });
+              engine.placeOneCancelsOther(sell ? [maker, stop] : [stop, maker], undefined, now);
             } else if (op.kind === 'cancel') {
               const open = engine.openOrders(op.account, 0);
               if (open.length > 0)

@@ -6,6 +6,9 @@ import {
   ACCOUNT,
   ACCOUNT_POSITION,
   BALANCE_UPDATE,
+  LIST_STATUS,
+  ORDER_LIST,
+  ORDER_LIST_REPORT,
   CANCEL_ORDER,
   ERROR,
   EXECUTION_REPORT,
@@ -289,6 +292,54 @@ describe('exchange simulator: accounts, signed REST and user data', () => {
     });
     const gone = await client.keyed('PUT', '/api/v3/userDataStream', { listenKey });
     assert.equal(gone.body.code, -1125);
+  });
+
+  it('places, reports and cancels an OCO list, with listStatus on the user-data stream', async () => {
+    const listenKey = (await client.keyed('POST', '/api/v3/userDataStream')).body.listenKey as string;
+    const stream = new TestClient(`${sim.wsUrl}/ws/${listenKey}`);
+    sockets.push(stream);
+    await stream.open();
+    const last = await lastPrice();
+    const oco = (extra: Record<string, string>) =>
+      client.signed('POST', '/api/v3/orderList/oco', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        quantity: '0.01000',
+        aboveType: 'LIMIT_MAKER',
+        abovePrice: (last * 2).toFixed(2),
+        belowType: 'STOP_LOSS_LIMIT',
+        belowStopPrice: (last / 2).toFixed(2),
+        belowPrice: (last / 2 - 1).toFixed(2),
+        belowTimeInForce: 'GTC',
+        listClientOrderId: 'myList1',
+        ...extra,
+      });
+    const placed = await oco({});
+    assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    const { orderReports, ...listPart } = placed.body as { orderReports: Record<string, unknown>[] };
+    assertShape(listPart, ORDER_LIST);
+    assertShape(orderReports[0], ORDER_LIST_REPORT);
+    assertShape(orderReports[1], { ...ORDER_LIST_REPORT, stopPrice: '0.90000000' });
+    const started = await stream.next((m) => m.e === 'listStatus' && m.l === 'EXEC_STARTED');
+    assertShape(started, LIST_STATUS);
+    assert.equal(started.C, 'myList1');
+    const queried = await client.signed('GET', '/api/v3/orderList', { orderListId: placed.body.orderListId });
+    assertShape(queried.body, ORDER_LIST);
+    assert.equal((await client.signed('GET', '/api/v3/openOrderList')).body.length, 1);
+    const canceled = await client.signed('DELETE', '/api/v3/orderList', {
+      symbol: 'BTCUSDT',
+      listClientOrderId: 'myList1',
+    });
+    assert.equal(canceled.body.listOrderStatus, 'ALL_DONE');
+    assert.deepEqual(
+      canceled.body.orderReports.map((report: { status: string }) => report.status),
+      ['CANCELED', 'CANCELED'],
+    );
+    await stream.next((m) => m.e === 'listStatus' && m.l === 'ALL_DONE');
+    const crossed = await oco({ abovePrice: (last / 4).toFixed(2) });
+    assert.equal(crossed.body.code, -2010);
+    const wrongLeg = await oco({ aboveType: 'STOP_LOSS' });
+    assert.equal(wrongLeg.body.code, -1130);
   });
 
   it('creates accounts over the admin endpoint, with Ed25519 keys as well as HMAC', async () => {

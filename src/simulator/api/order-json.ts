@@ -1,5 +1,5 @@
 import { formatEight, formatUnits } from '../matching/amounts.ts';
-import type { Fill, Order } from '../matching/order.ts';
+import type { Fill, Order, OrderList } from '../matching/order.ts';
 import type { SymbolSpec } from '../matching/symbol-rules.ts';
 
 /**
@@ -46,14 +46,14 @@ export function newOrderJson(
     return {
       symbol: spec.symbol,
       orderId: order.orderId,
-      orderListId: -1,
+      orderListId: order.orderListId,
       clientOrderId: order.clientOrderId,
       transactTime: order.time,
     };
   const result: Record<string, unknown> = {
     symbol: spec.symbol,
     orderId: order.orderId,
-    orderListId: -1,
+    orderListId: order.orderListId,
     clientOrderId: order.clientOrderId,
     transactTime: order.time,
     ...orderState(order, spec),
@@ -79,7 +79,7 @@ export function queriedOrderJson(order: Order, spec: SymbolSpec): Record<string,
   return {
     symbol: spec.symbol,
     orderId: order.orderId,
-    orderListId: -1,
+    orderListId: order.orderListId,
     clientOrderId: order.clientOrderId,
     price: formatEight(order.price, spec.priceScale),
     origQty: formatEight(order.origQty, spec.sizeScale),
@@ -110,7 +110,7 @@ export function canceledOrderJson(
     symbol: spec.symbol,
     origClientOrderId: order.clientOrderId,
     orderId: order.orderId,
-    orderListId: -1,
+    orderListId: order.orderListId,
     clientOrderId: cancelClientOrderId,
     transactTime: order.updateTime,
     ...orderState(order, spec),
@@ -124,7 +124,7 @@ export function tradeJson(order: Order, fill: Fill, spec: SymbolSpec): Record<st
     symbol: spec.symbol,
     id: fill.tradeId,
     orderId: order.orderId,
-    orderListId: -1,
+    orderListId: order.orderListId,
     price: formatEight(fill.price, spec.priceScale),
     qty: formatEight(fill.quantity, spec.sizeScale),
     quoteQty: formatUnits(fill.quote),
@@ -134,5 +134,31 @@ export function tradeJson(order: Order, fill: Fill, spec: SymbolSpec): Record<st
     isBuyer: order.side === 'BUY',
     isMaker: fill.maker,
     isBestMatch: true,
+  };
+}
+
+/**
+ * An order list as Binance answers it: the list's state and its legs' ids, and with `reports`
+ * each leg's order answer (`orderReports`, on placing and cancelling).
+ */
+export function orderListJson(
+  list: OrderList,
+  spec: SymbolSpec,
+  reports?: readonly Record<string, unknown>[],
+): Record<string, unknown> {
+  return {
+    orderListId: list.orderListId,
+    contingencyType: 'OCO',
+    listStatusType: list.done ? 'ALL_DONE' : 'EXEC_STARTED',
+    listOrderStatus: list.done ? 'ALL_DONE' : 'EXECUTING',
+    listClientOrderId: list.listClientOrderId,
+    transactionTime: list.done ? list.updateTime : list.transactionTime,
+    symbol: spec.symbol,
+    orders: list.orders.map((order) => ({
+      symbol: spec.symbol,
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+    })),
+    ...(reports === undefined ? {} : { orderReports: reports }),
   };
 }

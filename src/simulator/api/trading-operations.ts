@@ -4,10 +4,12 @@ import { formatUnits } from '../matching/amounts.ts';
 import type { OrderId } from '../matching/matching-engine.ts';
 import { integerParam, type Params, parseOrderParams, symbolParam } from '../matching/order-params.ts';
 import { ExchangeRejection, rejections } from '../matching/rejection.ts';
+import { parseOcoParams } from '../matching/oco-params.ts';
 import {
   canceledOrderJson,
   defaultResponseType,
   newOrderJson,
+  orderListJson,
   queriedOrderJson,
   RESPONSE_TYPES,
   type ResponseType,
@@ -37,6 +39,51 @@ export class TradingOperations {
     const type = responseType(params);
     const { order, fills } = engine.place(request, Date.now());
     return newOrderJson(order, symbols[index]!, fills, type ?? defaultResponseType(order));
+  }
+
+  /** An OCO list (`POST /api/v3/orderList/oco`, `orderList.place.oco`); counts as two orders. */
+  placeOco(account: SimAccount, params: Params): Json {
+    const { engine, symbols, limits } = this.exchange;
+    const now = Date.now();
+    limits.chargeOrder(account.id, now);
+    limits.chargeOrder(account.id, now);
+    const index = this.symbol(params);
+    const { legs, listClientOrderId } = parseOcoParams(params, account.id, index, symbols[index]!);
+    const type = responseType(params);
+    const list = engine.placeOneCancelsOther(legs, listClientOrderId, now);
+    // No leg takes at placement, so there are no fills: each leg's report is its RESULT.
+    const reports =
+      type === 'ACK'
+        ? undefined
+        : list.orders.map((order) => newOrderJson(order, symbols[index]!, [], 'RESULT'));
+    return orderListJson(list, symbols[index]!, reports);
+  }
+
+  cancelOrderList(account: SimAccount, params: Params): Json {
+    const index = this.symbol(params);
+    const list = this.exchange.engine.cancelList(
+      account.id,
+      orderListIdOf(params, 'listClientOrderId'),
+      Date.now(),
+    );
+    const spec = this.exchange.symbols[index]!;
+    return orderListJson(
+      list,
+      spec,
+      list.orders.map((order) => canceledOrderJson(order, spec, `cancel${order.orderId}`)),
+    );
+  }
+
+  orderListStatus(account: SimAccount, params: Params): Json {
+    const list = this.exchange.engine.findList(account.id, orderListIdOf(params, 'origClientOrderId'));
+    if (list === undefined) throw rejections.unknownOrderList();
+    return orderListJson(list, this.exchange.symbols[list.symbolIndex]!);
+  }
+
+  openOrderLists(account: SimAccount): Json {
+    return this.exchange.engine
+      .openLists(account.id)
+      .map((list) => orderListJson(list, this.exchange.symbols[list.symbolIndex]!));
   }
 
   /** Validates an order as placeOrder would, without placing it. */
@@ -205,6 +252,18 @@ function orderIdOf(params: Params, prefix: '' | 'cancel'): OrderId {
   const clientOrderId = params.get(clientName);
   if (clientOrderId === undefined) throw rejections.mandatory(idName);
   return { clientOrderId };
+}
+
+/** The list a request names: `orderListId`, else its client id (named `clientName`). */
+function orderListIdOf(
+  params: Params,
+  clientName: 'listClientOrderId' | 'origClientOrderId',
+): { orderListId: number } | { listClientOrderId: string } {
+  const orderListId = integerParam(params, 'orderListId');
+  if (orderListId !== undefined) return { orderListId };
+  const listClientOrderId = params.get(clientName);
+  if (listClientOrderId === undefined) throw rejections.mandatory('orderListId');
+  return { listClientOrderId };
 }
 
 function responseType(params: Params): ResponseType | undefined {

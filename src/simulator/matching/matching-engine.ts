@@ -9,6 +9,7 @@ import {
   isConditional,
   isOpen,
   type Order,
+  type OrderList,
   type OrderRequest,
   type OrderStatus,
   remaining,
@@ -33,6 +34,8 @@ export interface MarketAccess {
 /** Where the engine reports what it did: executions as they happen, balances once per operation. */
 export interface ExecutionListener {
   executed(execution: Execution): void;
+  /** An order list started (EXEC_STARTED) or is done (ALL_DONE). */
+  listUpdated(list: OrderList, time: number): void;
   balancesChanged(accountId: number, assets: readonly string[], time: number): void;
 }
 
@@ -75,6 +78,9 @@ export class MatchingEngine {
   private readonly openByAccount = new Map<number, Map<number, Set<Order>>>();
   private readonly history = new Map<string, { orders: Order[]; trades: TradeRecord[] }>();
   private readonly clientIds = new Map<string, Order>();
+  /** Order lists by id; done lists are dropped with their legs' history. */
+  private readonly lists = new Map<number, OrderList>();
+  private nextListId = 1;
   private readonly touched = new Map<number, Set<string>>();
   private readonly triggered: Order[] = [];
   private nextOrderId = 1;
@@ -102,15 +108,148 @@ export class MatchingEngine {
 
   /** Checks, locks, matches and rests or expires an order; throws an ExchangeRejection when refused. */
   place(request: OrderRequest, now: number): PlaceResult {
+    const order = this.admit(request, -1, now);
+    this.lock(order, this.lockNeeded(order));
+    const fills: Fill[] = [];
+    this.enter(order, now);
+    if (isConditional(order.type)) this.stops[order.symbolIndex]!.push(order);
+    else this.work(order, now, fills);
+    this.drainTriggers(now);
+    this.flushBalances(now);
+    return { order, fills };
+  }
+
+  /**
+   * Places an OCO list: legs that must neither take nor trigger now (a LIMIT_MAKER resting, stops
+   * waiting), one lock for the list (the most any leg needs), held by the first leg until another
+   * starts executing. Throws an ExchangeRejection, placing nothing, when any leg is refused.
+   */
+  placeOneCancelsOther(
+    legs: readonly OrderRequest[],
+    listClientOrderId: string | undefined,
+    now: number,
+  ): OrderList {
+    const orderListId = this.nextListId++;
+    const orders = legs.map((leg) => this.admit(leg, orderListId, now));
+    const lock = orders.reduce((most, order) => {
+      const needed = this.lockNeeded(order);
+      return needed > most ? needed : most;
+    }, 0n);
+    this.lock(orders[0]!, lock);
+    const list: OrderList = {
+      orderListId,
+      listClientOrderId: listClientOrderId ?? `simlist${orderListId}`,
+      accountId: orders[0]!.accountId,
+      symbolIndex: orders[0]!.symbolIndex,
+      orders,
+      transactionTime: now,
+      done: false,
+      updateTime: now,
+    };
+    this.lists.set(orderListId, list);
+    for (const order of orders) this.enter(order, now);
+    this.listener.listUpdated(list, now);
+    for (const order of orders) {
+      if (isConditional(order.type)) this.stops[order.symbolIndex]!.push(order);
+      else this.rest(order);
+    }
+    this.flushBalances(now);
+    return list;
+  }
+
+  /** An order list of the account, while its history is kept. */
+  findList(
+    accountId: number,
+    id: { orderListId: number } | { listClientOrderId: string },
+  ): OrderList | undefined {
+    const list =
+      'orderListId' in id
+        ? this.lists.get(id.orderListId)
+        : [...this.lists.values()].find(
+            (candidate) =>
+              candidate.listClientOrderId === id.listClientOrderId && candidate.accountId === accountId,
+          );
+    return list?.accountId === accountId ? list : undefined;
+  }
+
+  /** The account's order lists still executing, oldest first. */
+  openLists(accountId: number): OrderList[] {
+    return [...this.lists.values()].filter((list) => list.accountId === accountId && !list.done);
+  }
+
+  /** Cancels every open leg of a list; throws -2011 when it is unknown or already done. */
+  cancelList(
+    accountId: number,
+    id: { orderListId: number } | { listClientOrderId: string },
+    now: number,
+  ): OrderList {
+    const list = this.findList(accountId, id);
+    if (list === undefined || list.done) throw rejections.unknownOrderList();
+    for (const order of list.orders) if (isOpen(order)) this.finish(order, 'CANCELED', 'CANCELED', now);
+    this.flushBalances(now);
+    return list;
+  }
+
+  /** Cancels an open order by id or client id; throws -2011 when it is unknown or no longer open. */
+  cancel(accountId: number, symbolIndex: number, id: OrderId, now: number): Order {
+    const order = this.find(accountId, symbolIndex, id);
+    if (order === undefined || !isOpen(order)) throw rejections.unknownOrder();
+    // Cancelling a leg of an order list cancels the list, as on Binance.
+    const legs = order.orderListId >= 0 ? this.lists.get(order.orderListId)!.orders : [order];
+    for (const leg of legs) if (isOpen(leg)) this.finish(leg, 'CANCELED', 'CANCELED', now);
+    this.flushBalances(now);
+    return order;
+  }
+
+  /** Cancels every open order of the account on the symbol; throws -2011 when there is none. */
+  cancelAll(accountId: number, symbolIndex: number, now: number): Order[] {
+    const open = this.openOrders(accountId, symbolIndex);
+    if (open.length === 0) throw rejections.unknownOrder();
+    for (const order of open) this.finish(order, 'CANCELED', 'CANCELED', now);
+    this.flushBalances(now);
+    return open;
+  }
+
+  /** An order of the account, open or closed (while its history is kept). */
+  find(accountId: number, symbolIndex: number, id: OrderId): Order | undefined {
+    const order =
+      'orderId' in id
+        ? this.byId.get(id.orderId)
+        : this.clientIds.get(clientKey(accountId, symbolIndex, id.clientOrderId));
+    if (order === undefined || order.accountId !== accountId || order.symbolIndex !== symbolIndex)
+      return undefined;
+    return order;
+  }
+
+  /** Open orders of the account, on one symbol or all, oldest first. */
+  openOrders(accountId: number, symbolIndex?: number): Order[] {
+    const bySymbol = this.openByAccount.get(accountId);
+    if (bySymbol === undefined) return [];
+    if (symbolIndex !== undefined) return [...(bySymbol.get(symbolIndex) ?? [])];
+    return [...bySymbol.values()].flatMap((orders) => [...orders]).sort((a, b) => a.orderId - b.orderId);
+  }
+
+  /** Every kept order of the account on a symbol, oldest first. */
+  allOrders(accountId: number, symbolIndex: number): readonly Order[] {
+    return this.history.get(`${accountId}:${symbolIndex}`)?.orders ?? [];
+  }
+
+  /** Every kept trade of the account on a symbol, oldest first. */
+  trades(accountId: number, symbolIndex: number): readonly TradeRecord[] {
+    return this.history.get(`${accountId}:${symbolIndex}`)?.trades ?? [];
+  }
+
+  /** Checks a request and builds its order (no lock, not yet known to anyone). */
+  private admit(request: OrderRequest, orderListId: number, now: number): Order {
     const spec = this.symbols[request.symbolIndex]!;
     this.check(request, spec);
     const clientOrderId = request.clientOrderId ?? `sim${this.nextOrderId}`;
-    const clientKey = `${request.accountId}:${request.symbolIndex}:${clientOrderId}`;
-    const existing = this.clientIds.get(clientKey);
+    const existing = this.clientIds.get(clientKey(request.accountId, request.symbolIndex, clientOrderId));
     if (existing !== undefined && isOpen(existing)) throw rejections.duplicateClientOrderId();
     const conditional = isConditional(request.type);
     const order: Order = {
       orderId: this.nextOrderId++,
+      orderListId,
       accountId: request.accountId,
       symbolIndex: request.symbolIndex,
       clientOrderId,
@@ -136,74 +275,39 @@ export class MatchingEngine {
     if (conditional && this.wouldTrigger(order, this.market.lastPrice(order.symbolIndex)))
       throw rejections.wouldTrigger();
     if (order.type === 'LIMIT_MAKER' && this.crosses(order)) throw rejections.wouldTake();
-    const lock = this.lockNeeded(order);
-    if (!this.ledger.lock(order.accountId, this.lockAsset(order), lock))
-      throw rejections.insufficientBalance();
-    order.locked = lock;
-    this.touch(order.accountId, this.lockAsset(order));
+    return order;
+  }
 
+  /** Locks what an admitted order needs; -2010 when the account cannot. */
+  private lock(order: Order, amount: bigint): void {
+    if (!this.ledger.lock(order.accountId, this.lockAsset(order), amount))
+      throw rejections.insufficientBalance();
+    order.locked = amount;
+    this.touch(order.accountId, this.lockAsset(order));
+  }
+
+  /** Makes a locked order known (ids, history, open set) and reports it NEW. */
+  private enter(order: Order, now: number): void {
     this.ordersPlaced++;
     this.byId.set(order.orderId, order);
-    this.clientIds.set(clientKey, order);
+    this.clientIds.set(clientKey(order.accountId, order.symbolIndex, order.clientOrderId), order);
     this.record(order);
     this.open(order);
     this.report(order, 'NEW', undefined, now);
-    const fills: Fill[] = [];
-    if (conditional) {
-      this.stops[order.symbolIndex]!.push(order);
-    } else {
-      this.work(order, now, fills);
+  }
+
+  /**
+   * A leg of an OCO list starts executing (its first fill, or its trigger): the other legs expire,
+   * and the list's lock passes to this leg if another held it.
+   */
+  private claimList(order: Order | undefined, now: number): void {
+    if (order === undefined || order.orderListId < 0) return;
+    for (const sibling of this.lists.get(order.orderListId)!.orders) {
+      if (sibling === order || !isOpen(sibling)) continue;
+      order.locked += sibling.locked;
+      sibling.locked = 0n;
+      this.finish(sibling, 'EXPIRED', 'EXPIRED', now);
     }
-    this.drainTriggers(now);
-    this.flushBalances(now);
-    return { order, fills };
-  }
-
-  /** Cancels an open order by id or client id; throws -2011 when it is unknown or no longer open. */
-  cancel(accountId: number, symbolIndex: number, id: OrderId, now: number): Order {
-    const order = this.find(accountId, symbolIndex, id);
-    if (order === undefined || !isOpen(order)) throw rejections.unknownOrder();
-    this.finish(order, 'CANCELED', 'CANCELED', now);
-    this.flushBalances(now);
-    return order;
-  }
-
-  /** Cancels every open order of the account on the symbol; throws -2011 when there is none. */
-  cancelAll(accountId: number, symbolIndex: number, now: number): Order[] {
-    const open = this.openOrders(accountId, symbolIndex);
-    if (open.length === 0) throw rejections.unknownOrder();
-    for (const order of open) this.finish(order, 'CANCELED', 'CANCELED', now);
-    this.flushBalances(now);
-    return open;
-  }
-
-  /** An order of the account, open or closed (while its history is kept). */
-  find(accountId: number, symbolIndex: number, id: OrderId): Order | undefined {
-    const order =
-      'orderId' in id
-        ? this.byId.get(id.orderId)
-        : this.clientIds.get(`${accountId}:${symbolIndex}:${id.clientOrderId}`);
-    if (order === undefined || order.accountId !== accountId || order.symbolIndex !== symbolIndex)
-      return undefined;
-    return order;
-  }
-
-  /** Open orders of the account, on one symbol or all, oldest first. */
-  openOrders(accountId: number, symbolIndex?: number): Order[] {
-    const bySymbol = this.openByAccount.get(accountId);
-    if (bySymbol === undefined) return [];
-    if (symbolIndex !== undefined) return [...(bySymbol.get(symbolIndex) ?? [])];
-    return [...bySymbol.values()].flatMap((orders) => [...orders]).sort((a, b) => a.orderId - b.orderId);
-  }
-
-  /** Every kept order of the account on a symbol, oldest first. */
-  allOrders(accountId: number, symbolIndex: number): readonly Order[] {
-    return this.history.get(`${accountId}:${symbolIndex}`)?.orders ?? [];
-  }
-
-  /** Every kept trade of the account on a symbol, oldest first. */
-  trades(accountId: number, symbolIndex: number): readonly TradeRecord[] {
-    return this.history.get(`${accountId}:${symbolIndex}`)?.trades ?? [];
   }
 
   // ---------------------------------------------------------------- the market's hooks
@@ -426,6 +530,8 @@ export class MatchingEngine {
     now: number,
     of: Order,
   ): Fill {
+    this.claimList(buyer, now);
+    this.claimList(seller, now);
     const tradeId = this.market.printTrade(of.symbolIndex, price, quantity, buyerAggressor, now);
     const { buyerFill, sellerFill } = this.settle(
       buyer,
@@ -572,6 +678,12 @@ export class MatchingEngine {
       order.locked = 0n;
     }
     order.updateTime = now;
+    const list = order.orderListId >= 0 ? this.lists.get(order.orderListId) : undefined;
+    if (list !== undefined && !list.done && !list.orders.some(isOpen)) {
+      list.done = true;
+      list.updateTime = now;
+      this.listener.listUpdated(list, now);
+    }
   }
 
   private open(order: Order): void {
@@ -599,8 +711,9 @@ export class MatchingEngine {
     if (entry.orders.length > MAX_HISTORY * 1.1) {
       const dropped = entry.orders.splice(0, entry.orders.length - MAX_HISTORY).filter((old) => !isOpen(old));
       for (const old of dropped) {
+        this.lists.delete(old.orderListId);
         this.byId.delete(old.orderId);
-        this.clientIds.delete(`${old.accountId}:${old.symbolIndex}:${old.clientOrderId}`);
+        this.clientIds.delete(clientKey(old.accountId, old.symbolIndex, old.clientOrderId));
       }
     }
     if (entry.trades.length > MAX_HISTORY * 1.1) entry.trades.splice(0, entry.trades.length - MAX_HISTORY);
@@ -657,6 +770,7 @@ export class MatchingEngine {
         if (!isOpen(order)) continue;
         order.isWorking = true;
         order.workingTime = now;
+        this.claimList(order, now);
         if (!this.relockForMarket(order)) {
           this.finish(order, 'EXPIRED', 'EXPIRED', now);
           continue;
@@ -804,6 +918,10 @@ export class MatchingEngine {
 
 /** An order named by its exchange id or by the client's id. */
 export type OrderId = { orderId: number } | { clientOrderId: string };
+
+function clientKey(accountId: number, symbolIndex: number, clientOrderId: string): string {
+  return `${accountId}:${symbolIndex}:${clientOrderId}`;
+}
 
 function historyKey(order: Order): string {
   return `${order.accountId}:${order.symbolIndex}`;

@@ -81,6 +81,8 @@ export function triggeredType(type: OrderType): 'MARKET' | 'LIMIT' {
 
 export interface Order {
   readonly orderId: number;
+  /** The order list (OCO) the order is a leg of, or -1. */
+  readonly orderListId: number;
   readonly accountId: number;
   readonly symbolIndex: number;
   readonly clientOrderId: string;
@@ -106,7 +108,10 @@ export interface Order {
   isWorking: boolean;
   /** When the order started working (placed, or triggered); -1 while waiting. */
   workingTime: number;
-  /** The amount still locked for this order (of the quote asset for a BUY, the base for a SELL). */
+  /**
+   * The amount still locked for this order (of the quote asset for a BUY, the base for a SELL).
+   * The legs of an OCO share one lock: the first leg holds it until the other starts executing.
+   */
   locked: bigint;
   /** Market quantity ahead of this order in its price level's queue, while it rests. */
   ahead: number;
@@ -137,6 +142,22 @@ export interface Execution {
   readonly cumulativeQuote: bigint;
   readonly fill: Fill | undefined;
   readonly time: number;
+}
+
+/**
+ * An order list of the One-Cancels-the-Other kind: when a leg starts executing (a fill, or its
+ * trigger), the others expire; cancelling one leg cancels the list.
+ */
+export interface OrderList {
+  readonly orderListId: number;
+  readonly listClientOrderId: string;
+  readonly accountId: number;
+  readonly symbolIndex: number;
+  readonly orders: readonly Order[];
+  readonly transactionTime: number;
+  /** `EXEC_STARTED` then `ALL_DONE` (listStatusType); `EXECUTING` then `ALL_DONE` (listOrderStatus). */
+  done: boolean;
+  updateTime: number;
 }
 
 export function remaining(order: Order): number {

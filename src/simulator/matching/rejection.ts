@@ -46,6 +46,9 @@ export const rejections = {
   wouldTrigger: () => new ExchangeRejection(-2010, 'Order would trigger immediately.'),
   duplicateClientOrderId: () => new ExchangeRejection(-2010, 'Duplicate order sent.'),
   unknownOrder: () => new ExchangeRejection(-2011, 'Unknown order sent.'),
+  unknownOrderList: () => new ExchangeRejection(-2011, 'Order list does not exist.'),
+  badPriceRelationship: () =>
+    new ExchangeRejection(-2010, 'The relationship of the prices for the orders is not correct.'),
   noSuchOrder: () => new ExchangeRejection(-2013, 'Order does not exist.'),
   badApiKeyFormat: () => new ExchangeRejection(-2014, 'API-key format invalid.', 401),
   malformedRequest: () =>

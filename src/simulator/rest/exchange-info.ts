@@ -35,14 +35,14 @@ const ORDER_TYPES =
 /**
  * One entry of `exchangeInfo.symbols`, with the fields Binance documents and the filters the
  * matching engine enforces (matching/symbol-rules.ts). What the simulator does not offer
- * (iceberg, OCO/OTO order lists, trailing stops) is listed as not allowed.
+ * (iceberg, OTO order lists, trailing stops) is listed as not allowed.
  */
 export function symbolInfoJson(symbol: SimulatedSymbol): string {
   const { base, quote } = splitAssets(symbol.symbol);
   return (
     `{"symbol":"${symbol.symbol}","status":"TRADING","baseAsset":"${base}","baseAssetPrecision":8,` +
     `"quoteAsset":"${quote}","quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,` +
-    `"quoteCommissionPrecision":8,"orderTypes":${ORDER_TYPES},"icebergAllowed":false,"ocoAllowed":false,` +
+    `"quoteCommissionPrecision":8,"orderTypes":${ORDER_TYPES},"icebergAllowed":false,"ocoAllowed":true,` +
     `"otoAllowed":false,"quoteOrderQtyMarketAllowed":true,"allowTrailingStop":false,"cancelReplaceAllowed":true,` +
     `"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":${filtersJson(symbol)},` +
     `"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"${DEFAULT_STP_MODE}",` +

@@ -1,6 +1,6 @@
 import type { Balance } from '../accounts/ledger.ts';
 import { formatEight, formatUnits } from '../matching/amounts.ts';
-import type { Execution } from '../matching/order.ts';
+import type { Execution, OrderList } from '../matching/order.ts';
 import type { SymbolSpec } from '../matching/symbol-rules.ts';
 
 /**
@@ -73,4 +73,21 @@ export function accountPositionJson(
 
 export function balanceUpdateJson(asset: string, delta: bigint, eventTime: number): string {
   return JSON.stringify({ e: 'balanceUpdate', E: eventTime, a: asset, d: formatUnits(delta), T: eventTime });
+}
+
+/** `listStatus`: an OCO list started (EXEC_STARTED / EXECUTING) or ended (ALL_DONE). */
+export function listStatusJson(list: OrderList, spec: SymbolSpec, eventTime: number): string {
+  return JSON.stringify({
+    e: 'listStatus',
+    E: eventTime,
+    s: spec.symbol,
+    g: list.orderListId,
+    c: 'OCO',
+    l: list.done ? 'ALL_DONE' : 'EXEC_STARTED',
+    L: list.done ? 'ALL_DONE' : 'EXECUTING',
+    r: 'NONE',
+    C: list.listClientOrderId,
+    T: list.done ? list.updateTime : list.transactionTime,
+    O: list.orders.map((order) => ({ s: spec.symbol, i: order.orderId, c: order.clientOrderId })),
+  });
 }

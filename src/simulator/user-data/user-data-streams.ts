@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Ledger } from '../accounts/ledger.ts';
 import type { ExecutionListener } from '../matching/matching-engine.ts';
-import type { Execution } from '../matching/order.ts';
+import type { Execution, OrderList } from '../matching/order.ts';
 import type { SymbolSpec } from '../matching/symbol-rules.ts';
-import { accountPositionJson, balanceUpdateJson, executionReportJson } from './user-data-events.ts';
+import {
+  accountPositionJson,
+  balanceUpdateJson,
+  executionReportJson,
+  listStatusJson,
+} from './user-data-events.ts';
 
 /** A connection that receives an account's events (a `/ws/<listenKey>` stream or a WebSocket API session). */
 export interface UserDataSink {
@@ -110,6 +115,11 @@ export class UserDataStreams implements ExecutionListener {
     if (!this.listened(execution.order.accountId)) return;
     const spec = this.symbols[execution.order.symbolIndex]!;
     this.send(execution.order.accountId, executionReportJson(execution, spec, execution.time));
+  }
+
+  listUpdated(list: OrderList, time: number): void {
+    if (!this.listened(list.accountId)) return;
+    this.send(list.accountId, listStatusJson(list, this.symbols[list.symbolIndex]!, time));
   }
 
   /** A deposit (positive) or withdrawal (negative) of `delta` units: Binance's `balanceUpdate`. */
