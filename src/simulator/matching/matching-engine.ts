@@ -13,8 +13,10 @@ import {
   type OrderRequest,
   type OrderStatus,
   remaining,
-  triggeredType,
+  triggersAt,
+  workingType,
 } from './order.ts';
+import { crossesBook, walkLiquidity } from './liquidity.ts';
 import { rejections } from './rejection.ts';
 import { consumeAhead, reaches, RestingOrders, restingSide } from './resting-orders.ts';
 import { checkNotional, checkPrice, checkQuantity, SYMBOL_LIMITS, type SymbolSpec } from './symbol-rules.ts';
@@ -272,9 +274,13 @@ export class MatchingEngine {
       ahead: 0,
       executions: 0,
     };
-    if (conditional && this.wouldTrigger(order, this.market.lastPrice(order.symbolIndex)))
+    if (conditional && triggersAt(order, this.market.lastPrice(order.symbolIndex)))
       throw rejections.wouldTrigger();
-    if (order.type === 'LIMIT_MAKER' && this.crosses(order)) throw rejections.wouldTake();
+    if (
+      order.type === 'LIMIT_MAKER' &&
+      crossesBook(order, this.market.book(order.symbolIndex), this.resting[order.symbolIndex])
+    )
+      throw rejections.wouldTake();
     return order;
   }
 
@@ -365,14 +371,14 @@ export class MatchingEngine {
 
   /** Matches a working order as a taker, then rests it (GTC limit) or expires what is left. */
   private work(order: Order, now: number, fills: Fill[]): void {
-    if (order.timeInForce === 'FOK' && this.fillable(order) < order.origQty) {
+    if (order.timeInForce === 'FOK' && this.walk(order).quantity < order.origQty) {
       this.finish(order, 'EXPIRED', 'EXPIRED', now);
       return;
     }
     this.take(order, now, fills);
     if (!isOpen(order)) return;
     const rests =
-      order.type === 'LIMIT_MAKER' || (this.workingType(order) === 'LIMIT' && order.timeInForce === 'GTC');
+      order.type === 'LIMIT_MAKER' || (workingType(order) === 'LIMIT' && order.timeInForce === 'GTC');
     if (rests && remaining(order) > 0) this.rest(order);
     else if (isOpen(order)) this.finish(order, 'EXPIRED', 'EXPIRED', now);
   }
@@ -382,7 +388,7 @@ export class MatchingEngine {
     const takerSide: BookSide = order.side === 'BUY' ? ASK : BID;
     const book = this.market.book(index);
     const resting = this.resting[index];
-    const limited = this.workingType(order) === 'LIMIT';
+    const limited = workingType(order) === 'LIMIT';
     while (isOpen(order)) {
       const marketBest = book.best(takerSide);
       const accountBest = resting?.best(takerSide);
@@ -741,18 +747,11 @@ export class MatchingEngine {
 
   // ---------------------------------------------------------------- conditional orders
 
-  private wouldTrigger(order: Order, lastPrice: number): boolean {
-    const stopLoss = order.type === 'STOP_LOSS' || order.type === 'STOP_LOSS_LIMIT';
-    // A buy stop-loss triggers on a rise, a sell stop-loss on a fall; take-profits the other way.
-    const onRise = stopLoss === (order.side === 'BUY');
-    return onRise ? lastPrice >= order.stopPrice : lastPrice <= order.stopPrice;
-  }
-
   private checkStops(index: number, lastPrice: number): void {
     const stops = this.stops[index]!;
     for (let i = 0; i < stops.length;) {
       const order = stops[i]!;
-      if (this.wouldTrigger(order, lastPrice)) {
+      if (triggersAt(order, lastPrice)) {
         stops.splice(i, 1);
         this.triggered.push(order);
       } else {
@@ -790,7 +789,7 @@ export class MatchingEngine {
    * may be more. Locks the difference; false when the account cannot pay it.
    */
   private relockForMarket(order: Order): boolean {
-    if (order.side !== 'BUY' || this.workingType(order) !== 'MARKET') return true;
+    if (order.side !== 'BUY' || workingType(order) !== 'MARKET') return true;
     const cost = this.walk(order).quote;
     if (cost <= order.locked) return true;
     if (!this.ledger.lock(order.accountId, this.lockAsset(order), cost - order.locked)) return false;
@@ -799,11 +798,10 @@ export class MatchingEngine {
   }
 
   private check(request: OrderRequest, spec: SymbolSpec): void {
-    const working = isConditional(request.type) ? triggeredType(request.type) : request.type;
     if (request.quantity !== undefined) checkQuantity(spec, request.quantity);
     if (request.price !== undefined) checkPrice(spec, request.price);
     if (request.stopPrice !== undefined) checkPrice(spec, request.stopPrice);
-    const isMarket = working === 'MARKET';
+    const isMarket = workingType(request) === 'MARKET';
     const reference = request.price ?? request.stopPrice ?? this.market.lastPrice(request.symbolIndex);
     if (request.quantity !== undefined) checkNotional(spec, reference, request.quantity, isMarket);
     else if (request.quoteOrderQty !== undefined && request.quoteOrderQty < SYMBOL_LIMITS.minNotional)
@@ -835,65 +833,14 @@ export class MatchingEngine {
     return this.walk(order).quote;
   }
 
-  /** The quantity an order could fill now (FOK's check): the liquidity up to its limit. */
-  private fillable(order: Order): number {
-    return this.walk(order).quantity;
-  }
-
-  /**
-   * Walks the liquidity an order would meet now (accounts' resting orders and the market's book,
-   * best price first, up to its limit) without changing anything: the quantity it would get and
-   * what that costs, capped by its quantity or quote budget.
-   */
+  /** The liquidity an order would meet now (matching/liquidity.ts). */
   private walk(order: Order): { quantity: number; quote: bigint } {
-    const spec = this.symbols[order.symbolIndex]!;
-    const side: BookSide = order.side === 'BUY' ? ASK : BID;
-    const book = this.market.book(order.symbolIndex);
-    const resting = this.resting[order.symbolIndex];
-    const limited = this.workingType(order) === 'LIMIT';
-    const levels = new Map<number, number>();
-    for (let i = 0; i < book.depth(side); i++) levels.set(book.prices[side][i]!, book.quantities[side][i]!);
-    for (const price of resting?.sidePrices(side) ?? []) {
-      let sum = 0;
-      for (const maker of resting!.level(side, price)!)
-        if (maker.accountId !== order.accountId || order.stpMode === 'NONE') sum += remaining(maker);
-      levels.set(price, (levels.get(price) ?? 0) + sum);
-    }
-    const prices = [...levels.keys()].sort((a, b) => (side === ASK ? a - b : b - a));
-    let quantity = 0;
-    let quote = 0n;
-    for (const price of prices) {
-      if (limited && !reaches(side, price, order.price)) break;
-      let take = levels.get(price)!;
-      if (order.origQuoteOrderQty > 0n) {
-        take = Math.min(
-          take,
-          quantityFor(order.origQuoteOrderQty - quote, price, spec.priceScale, spec.sizeScale),
-        );
-      } else {
-        take = Math.min(take, order.origQty - quantity);
-      }
-      if (take <= 0) break;
-      quantity += take;
-      quote += quoteUnits(price, take, spec.priceScale, spec.sizeScale);
-    }
-    return { quantity, quote };
-  }
-
-  /** True when a limit price would take liquidity now (LIMIT_MAKER's check). */
-  private crosses(order: Order): boolean {
-    const side: BookSide = order.side === 'BUY' ? ASK : BID;
-    const marketBest = this.market.book(order.symbolIndex).best(side);
-    const accountBest = this.resting[order.symbolIndex]?.best(side);
-    return (
-      (marketBest !== undefined && reaches(side, marketBest, order.price)) ||
-      (accountBest !== undefined && reaches(side, accountBest, order.price))
+    return walkLiquidity(
+      order,
+      this.symbols[order.symbolIndex]!,
+      this.market.book(order.symbolIndex),
+      this.resting[order.symbolIndex],
     );
-  }
-
-  private workingType(order: Order): 'MARKET' | 'LIMIT' {
-    if (isConditional(order.type)) return triggeredType(order.type);
-    return order.type === 'MARKET' ? 'MARKET' : 'LIMIT';
   }
 
   // ---------------------------------------------------------------- balance reports

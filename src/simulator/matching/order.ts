@@ -160,6 +160,20 @@ export interface OrderList {
   updateTime: number;
 }
 
+/** How an order matches once working: at its limit, or at any price. */
+export function workingType(order: Pick<Order, 'type'>): 'MARKET' | 'LIMIT' {
+  if (isConditional(order.type)) return triggeredType(order.type);
+  return order.type === 'MARKET' ? 'MARKET' : 'LIMIT';
+}
+
+/** True when a conditional order's trigger is reached at `lastPrice`. */
+export function triggersAt(order: Order, lastPrice: number): boolean {
+  const stopLoss = order.type === 'STOP_LOSS' || order.type === 'STOP_LOSS_LIMIT';
+  // A buy stop-loss triggers on a rise, a sell stop-loss on a fall; take-profits the other way.
+  const onRise = stopLoss === (order.side === 'BUY');
+  return onRise ? lastPrice >= order.stopPrice : lastPrice <= order.stopPrice;
+}
+
 export function remaining(order: Order): number {
   return order.origQty - order.executedQty;
 }
