@@ -28,7 +28,7 @@ export interface MarketAccess {
   /** Last trade price mantissa (the starting price before any trade). */
   lastPrice(index: number): number;
   /** An account's order took `quantity` of the market's own level: the book shrinks, diff streams see it. */
-  consume(index: number, side: BookSide, price: number, quantity: number, now: number): void;
+  consume(index: number, side: BookSide, price: number, quantity: number): void;
   /** Prints a trade on the public streams and returns its trade id. */
   printTrade(index: number, price: number, quantity: number, buyerAggressor: boolean, now: number): number;
 }
@@ -445,7 +445,7 @@ export class MatchingEngine {
       fromMarket += quantity;
       consumeAhead(queue, quantity);
     }
-    if (fromMarket > 0) this.market.consume(order.symbolIndex, side, price, fromMarket, now);
+    if (fromMarket > 0) this.market.consume(order.symbolIndex, side, price, fromMarket);
     return progressed && isOpen(order);
   }
 

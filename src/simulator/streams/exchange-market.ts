@@ -220,7 +220,7 @@ export class ExchangeMarket {
    * An account's order took `quantity` of the market's level at `price`: one book update (an
    * update id the diff streams carry), the touch follows, levels behind are refilled.
    */
-  consume(index: number, side: BookSide, price: number, quantity: number, _now: number): void {
+  consume(index: number, side: BookSide, price: number, quantity: number): void {
     const book = this.book(index);
     book.updateId = ++this.updateIds[index]!;
     book.takeAt(side, price, quantity);

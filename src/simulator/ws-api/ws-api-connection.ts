@@ -96,8 +96,12 @@ export class WsApiConnection implements UserDataSink {
       limits.chargeWeight(this.remoteAddress, WS_API_WEIGHTS[request.method] ?? 1, now);
       const result = this.run(request);
       this.reply(request.id, 200, { result, rateLimits: this.rateLimits(now) });
-    } catch (error) {
-      if (!(error instanceof ExchangeRejection)) throw error;
+    } catch (caught) {
+      // A fault of ours answers as REST's 500 does, rather than taking the process down.
+      const error =
+        caught instanceof ExchangeRejection
+          ? caught
+          : new ExchangeRejection(-1000, rejections.unknown().msg, 500);
       const body: Record<string, unknown> = { code: error.code, msg: error.msg };
       if (error.data !== undefined) body.data = error.data;
       this.reply(request.id, error.status, { error: body, rateLimits: this.rateLimits(now) });
