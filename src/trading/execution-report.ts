@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { units } from './amounts.ts';
+
+/**
+ * Binance's `executionReport` user-data event (field names as Binance's docs), checked and turned
+ * into an ExecutionUpdate. The fill's price is `L` (last executed price) and its quantity `l`;
+ * `p` is the order's limit price, 0 for a market order, and is never read as a fill price.
+ */
+const executionReportSchema = z.object({
+  e: z.literal('executionReport'),
+  E: z.number().int(),
+  s: z.string().min(1),
+  c: z.string(),
+  S: z.enum(['BUY', 'SELL']),
+  o: z.string(),
+  f: z.string(),
+  q: z.string(),
+  p: z.string(),
+  C: z.string(),
+  x: z.enum(['NEW', 'CANCELED', 'REPLACED', 'REJECTED', 'TRADE', 'EXPIRED', 'TRADE_PREVENTION']),
+  X: z.enum([
+    'NEW',
+    'PARTIALLY_FILLED',
+    'FILLED',
+    'CANCELED',
+    'PENDING_CANCEL',
+    'REJECTED',
+    'EXPIRED',
+    'EXPIRED_IN_MATCH',
+  ]),
+  r: z.string(),
+  i: z.number().int(),
+  l: z.string(),
+  z: z.string(),
+  L: z.string(),
+  n: z.string(),
+  N: z.string().nullable(),
+  T: z.number().int(),
+  t: z.number().int(),
+  m: z.boolean(),
+  Z: z.string(),
+  Y: z.string(),
+});
+
+export type ExchangeStatus = z.infer<typeof executionReportSchema>['X'];
+
+/** One change of an order as the exchange reported it; amounts in units of 10^-8. */
+export interface ExecutionUpdate {
+  symbol: string;
+  orderId: number;
+  /** The order's own client id (for a cancel, the original one Binance sends in `C`). */
+  clientOrderId: string;
+  side: 'BUY' | 'SELL';
+  orderType: string;
+  executionType: z.infer<typeof executionReportSchema>['x'];
+  status: ExchangeStatus;
+  rejectReason: string;
+  quantity: bigint;
+  /** Cumulative filled quantity and quote after this update (`z`, `Z`). */
+  cumulativeQuantity: bigint;
+  cumulativeQuote: bigint;
+  /** The fill this update carries, when it is a TRADE. */
+  fill:
+    | {
+        tradeId: number;
+        price: bigint;
+        quantity: bigint;
+        quote: bigint;
+        commission: bigint;
+        commissionAsset: string;
+        maker: boolean;
+      }
+    | undefined;
+  /** Exchange event time (`E`) and transaction time (`T`), ms. */
+  eventTime: number;
+  transactionTime: number;
+}
+
+/** Parses an executionReport payload (already JSON-decoded); throws a ZodError or RangeError when malformed. */
+export function parseExecutionReport(payload: unknown): ExecutionUpdate {
+  const report = executionReportSchema.parse(payload);
+  const canceled = report.x === 'CANCELED' && report.C !== '';
+  return {
+    symbol: report.s,
+    orderId: report.i,
+    clientOrderId: canceled ? report.C : report.c,
+    side: report.S,
+    orderType: report.o,
+    executionType: report.x,
+    status: report.X,
+    rejectReason: report.r,
+    quantity: units(report.q),
+    cumulativeQuantity: units(report.z),
+    cumulativeQuote: units(report.Z),
+    fill:
+      report.x === 'TRADE'
+        ? {
+            tradeId: report.t,
+            price: units(report.L),
+            quantity: units(report.l),
+            quote: units(report.Y),
+            commission: units(report.n),
+            commissionAsset: report.N ?? '',
+            maker: report.m,
+          }
+        : undefined,
+    eventTime: report.E,
+    transactionTime: report.T,
+  };
+}
