@@ -22,17 +22,17 @@ export class SimulatedExchange {
   constructor(
     readonly market: ExchangeMarket,
     accounts: readonly AccountSpec[],
-    limits: RateLimitSettings,
+    settings: RateLimitSettings & { listenKeyValidityMs: number },
     now: number,
   ) {
-    this.limits = new RateLimits(limits);
+    this.limits = new RateLimits(settings);
     this.symbols = market.symbols.map((symbol) => ({
       symbol: symbol.symbol,
       ...renameAssets(splitAssets(symbol.symbol)),
       priceScale: symbol.priceScale,
       sizeScale: symbol.sizeScale,
     }));
-    this.userData = new UserDataStreams(this.symbols, this.ledger);
+    this.userData = new UserDataStreams(this.symbols, this.ledger, settings.listenKeyValidityMs);
     this.engine = new MatchingEngine(
       market,
       this.symbols,

@@ -36,6 +36,8 @@ export const EXCHANGE_SIMULATOR_DEFAULTS = {
   requestWeightPerMinute: 6_000,
   /** New orders per account per 10 seconds (ORDERS), as Binance's default. */
   ordersPer10Seconds: 100,
+  /** How long a listenKey lives without a keepalive (Binance: 60 minutes). */
+  listenKeyValidityMs: 3_600_000,
 } as const;
 
 export interface ExchangeSimulatorOptions {
@@ -54,6 +56,7 @@ export interface ExchangeSimulatorOptions {
   maxBufferedBytes?: number;
   requestWeightPerMinute?: number;
   ordersPer10Seconds?: number;
+  listenKeyValidityMs?: number;
   /**
    * Where market events come from. Default: seeded price processes over `symbols`. A replay of
    * recorded ticks plugs in here (see MarketEventSource); `symbols` and `seed` are then unused.
@@ -112,6 +115,7 @@ export function resolveSimulatorOptions(options: ExchangeSimulatorOptions = {}):
   integer('maxBufferedBytes', 1_024, 2 ** 40);
   integer('requestWeightPerMinute', 1, 1_000_000_000);
   integer('ordersPer10Seconds', 1, 1_000_000_000);
+  integer('listenKeyValidityMs', 100, 2_147_483_647);
   const symbols = resolved.symbols;
   if (typeof symbols === 'number') {
     if (!Number.isInteger(symbols) || symbols < 1 || symbols > MAX_EXCHANGE_SYMBOLS) {
@@ -198,6 +202,7 @@ export const simulatorOptionsSchema = z
     batchIntervalMs: wholeNumber(1, 1_000).optional(),
     requestWeightPerMinute: wholeNumber(1, 1_000_000_000).optional(),
     ordersPer10Seconds: wholeNumber(1, 1_000_000_000).optional(),
+    listenKeyValidityMs: wholeNumber(100, 2_147_483_647).optional(),
     replay: z.string().min(1, 'must be a directory').optional(),
     replaySpeed: z.coerce
       .number({ error: 'must be a number' })
@@ -256,6 +261,10 @@ export const SIMULATOR_FLAGS = {
     help: 'request weight per IP per minute, REST and WebSocket API (default 6000)',
   },
   ordersPer10Seconds: { flag: '--order-limit', help: 'new orders per account per 10 s (default 100)' },
+  listenKeyValidityMs: {
+    flag: '--listen-key-ms',
+    help: 'listenKey validity without keepalive (default 3600000, 60 minutes)',
+  },
   replay: {
     flag: '--replay',
     help: 'replay the recording in this directory instead of generating a market (docs/RECORDING.md)',

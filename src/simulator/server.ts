@@ -87,7 +87,7 @@ export interface ExchangeSimulator {
 const MAX_BACKLOG_SECONDS = 0.05;
 /** A paced source's events taken per batch, at most, so one batch cannot hold the event loop long. */
 const MAX_PACED_EVENTS_PER_BATCH = 65_536;
-/** How often listenKeys are checked for expiry (their validity is 60 minutes). */
+/** How often listenKeys are checked for expiry, at most (a short validity is checked 4 times as often). */
 const LISTEN_KEY_CHECK_MS = 10_000;
 
 /**
@@ -177,7 +177,10 @@ export async function startExchangeSimulator(
     market.pushCadence(Date.now());
     flushAll();
   }, CADENCE_MS);
-  const listenKeyTimer = setInterval(() => userData.expire(Date.now()), LISTEN_KEY_CHECK_MS);
+  const listenKeyTimer = setInterval(
+    () => userData.expire(Date.now()),
+    Math.min(LISTEN_KEY_CHECK_MS, Math.ceil(settings.listenKeyValidityMs / 4)),
+  );
 
   // ---- subscriptions ----
   /** Adds streams to a connection; false (and the connection closed) when past the stream limit. */

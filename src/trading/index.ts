@@ -15,3 +15,12 @@ export {
   type TradeFill,
 } from './order-tracker.ts';
 export { Position } from './positions.ts';
+export { AccountBook, type AssetsOf } from './account-book.ts';
+export {
+  CONNECTION_STATES,
+  type ConnectionState,
+  ExchangeConnection,
+  type ExchangeConnectionHandlers,
+  type ExchangeConnectionOptions,
+} from './exchange-connection.ts';
+export { ExchangeError, SignedRest } from './signed-rest.ts';
