@@ -24,3 +24,7 @@ export {
   type ExchangeConnectionOptions,
 } from './exchange-connection.ts';
 export { ExchangeError, SignedRest } from './signed-rest.ts';
+export { type AccountEvents, TradingAccount } from './trading-account.ts';
+export { PostgresStore } from './storage/postgres-store.ts';
+export { SqliteStore } from './storage/sqlite-store.ts';
+export { MIGRATIONS, type StoredFill, type StoredOrder, type TradingStore } from './storage/trading-store.ts';

@@ -1,0 +1,157 @@
+import pg from 'pg';
+import {
+  fillFromRow,
+  MIGRATIONS,
+  orderFromRow,
+  type StoredFill,
+  type StoredOrder,
+  type TradingStore,
+} from './trading-store.ts';
+
+/**
+ * The shared store: PostgreSQL (`--db postgres://…`), in a schema of its own (`tickwire` unless
+ * told), so that several nodes see one trading state. Migrations run in a transaction under an
+ * advisory lock, so nodes starting together apply each once.
+ */
+export class PostgresStore implements TradingStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {}
+
+  static async open(url: string, schema = 'tickwire'): Promise<PostgresStore> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`not a schema name: ${schema}`);
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // Every connection works in the store's schema.
+    pool.on('connect', (client) => void client.query(`SET search_path TO ${schema}`));
+    const store = new PostgresStore(pool, schema);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('tickwire_migrations'))");
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query(`SET search_path TO ${this.schema}`);
+      await client.query('CREATE TABLE IF NOT EXISTS tickwire_migrations (version INTEGER PRIMARY KEY)');
+      const { rows } = await client.query<{ v: number }>(
+        'SELECT COALESCE(MAX(version), 0) AS v FROM tickwire_migrations',
+      );
+      for (let version = rows[0]!.v + 1; version <= MIGRATIONS.length; version++) {
+        await client.query(MIGRATIONS[version - 1]!);
+        await client.query('INSERT INTO tickwire_migrations (version) VALUES ($1)', [version]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async recordFill(fill: StoredFill): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO trading_fills (account, symbol, trade_id, order_id, client_order_id, side, price, quantity, quote,
+         commission, commission_asset, maker, time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (account, symbol, trade_id) DO NOTHING`,
+      [
+        fill.account,
+        fill.symbol,
+        fill.tradeId,
+        fill.orderId,
+        fill.clientOrderId,
+        fill.side,
+        fill.price.toString(),
+        fill.quantity.toString(),
+        fill.quote.toString(),
+        fill.commission.toString(),
+        fill.commissionAsset,
+        fill.maker,
+        fill.time,
+      ],
+    );
+    return result.rowCount === 1;
+  }
+
+  async recordOrder(order: StoredOrder): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO trading_orders (account, symbol, client_order_id, order_id, side, order_type, quantity, state,
+         filled_quantity, filled_quote, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (account, symbol, client_order_id) DO UPDATE SET order_id = excluded.order_id,
+         state = excluded.state, filled_quantity = excluded.filled_quantity, filled_quote = excluded.filled_quote,
+         updated_at = excluded.updated_at`,
+      [
+        order.account,
+        order.symbol,
+        order.clientOrderId,
+        order.orderId ?? null,
+        order.side,
+        order.orderType,
+        order.quantity.toString(),
+        order.state,
+        order.filledQuantity.toString(),
+        order.filledQuote.toString(),
+        order.updatedAt,
+      ],
+    );
+  }
+
+  async orders(account: string): Promise<StoredOrder[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM trading_orders WHERE account = $1 ORDER BY updated_at',
+      [account],
+    );
+    return rows.map(orderFromRow);
+  }
+
+  async fills(account: string, symbol?: string): Promise<StoredFill[]> {
+    const { rows } =
+      symbol === undefined
+        ? await this.pool.query('SELECT * FROM trading_fills WHERE account = $1 ORDER BY symbol, trade_id', [
+            account,
+          ])
+        : await this.pool.query(
+            'SELECT * FROM trading_fills WHERE account = $1 AND symbol = $2 ORDER BY trade_id',
+            [account, symbol],
+          );
+    return rows.map(fillFromRow);
+  }
+
+  async markPublished(account: string, symbol: string, tradeId: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE trading_fills SET published = TRUE WHERE account = $1 AND symbol = $2 AND trade_id = $3',
+      [account, symbol, tradeId],
+    );
+  }
+
+  async unpublishedFills(account: string): Promise<StoredFill[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM trading_fills WHERE account = $1 AND NOT published ORDER BY symbol, trade_id',
+      [account],
+    );
+    return rows.map(fillFromRow);
+  }
+
+  async lastTradeId(account: string, symbol: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ id: string | null }>(
+      'SELECT MAX(trade_id) AS id FROM trading_fills WHERE account = $1 AND symbol = $2',
+      [account, symbol],
+    );
+    return rows[0]!.id === null ? undefined : Number(rows[0]!.id);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

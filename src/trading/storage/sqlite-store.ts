@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  fillFromRow,
+  MIGRATIONS,
+  orderFromRow,
+  type StoredFill,
+  type StoredOrder,
+  type TradingStore,
+} from './trading-store.ts';
+
+/**
+ * The embedded store: one SQLite file (WAL journal, synchronous NORMAL: a committed write
+ * survives the process being killed; a power cut may lose the last moments). better-sqlite3 is
+ * synchronous; its calls take microseconds, so the async interface costs nothing here.
+ */
+export class SqliteStore implements TradingStore {
+  private readonly db: Database.Database;
+  private readonly insertFill: Database.Statement;
+  private readonly upsertOrder: Database.Statement;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.defaultSafeIntegers(true);
+    this.migrate();
+    this.insertFill = this.db.prepare(
+      `INSERT INTO trading_fills (account, symbol, trade_id, order_id, client_order_id, side, price, quantity, quote,
+         commission, commission_asset, maker, time)
+       VALUES (@account, @symbol, @tradeId, @orderId, @clientOrderId, @side, @price, @quantity, @quote,
+         @commission, @commissionAsset, @maker, @time)
+       ON CONFLICT (account, symbol, trade_id) DO NOTHING`,
+    );
+    this.upsertOrder = this.db.prepare(
+      `INSERT INTO trading_orders (account, symbol, client_order_id, order_id, side, order_type, quantity, state,
+         filled_quantity, filled_quote, updated_at)
+       VALUES (@account, @symbol, @clientOrderId, @orderId, @side, @orderType, @quantity, @state,
+         @filledQuantity, @filledQuote, @updatedAt)
+       ON CONFLICT (account, symbol, client_order_id) DO UPDATE SET order_id = excluded.order_id,
+         state = excluded.state, filled_quantity = excluded.filled_quantity, filled_quote = excluded.filled_quote,
+         updated_at = excluded.updated_at`,
+    );
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS tickwire_migrations (version INTEGER PRIMARY KEY)');
+    const applied = Number(
+      (
+        this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM tickwire_migrations').get() as {
+          v: bigint;
+        }
+      ).v,
+    );
+    const apply = this.db.transaction(() => {
+      for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
+        this.db.exec(MIGRATIONS[version - 1]!);
+        this.db.prepare('INSERT INTO tickwire_migrations (version) VALUES (?)').run(version);
+      }
+    });
+    apply();
+  }
+
+  recordFill(fill: StoredFill): Promise<boolean> {
+    const result = this.insertFill.run({ ...fill, maker: fill.maker ? 1 : 0 });
+    return Promise.resolve(result.changes === 1);
+  }
+
+  recordOrder(order: StoredOrder): Promise<void> {
+    this.upsertOrder.run({ ...order, orderId: order.orderId ?? null });
+    return Promise.resolve();
+  }
+
+  orders(account: string): Promise<StoredOrder[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM trading_orders WHERE account = ? ORDER BY updated_at')
+      .all(account);
+    return Promise.resolve((rows as Record<string, unknown>[]).map(orderFromRow));
+  }
+
+  fills(account: string, symbol?: string): Promise<StoredFill[]> {
+    const rows =
+      symbol === undefined
+        ? this.db
+            .prepare('SELECT * FROM trading_fills WHERE account = ? ORDER BY symbol, trade_id')
+            .all(account)
+        : this.db
+            .prepare('SELECT * FROM trading_fills WHERE account = ? AND symbol = ? ORDER BY trade_id')
+            .all(account, symbol);
+    return Promise.resolve((rows as Record<string, unknown>[]).map(fillFromRow));
+  }
+
+  markPublished(account: string, symbol: string, tradeId: number): Promise<void> {
+    this.db
+      .prepare('UPDATE trading_fills SET published = 1 WHERE account = ? AND symbol = ? AND trade_id = ?')
+      .run(account, symbol, tradeId);
+    return Promise.resolve();
+  }
+
+  unpublishedFills(account: string): Promise<StoredFill[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM trading_fills WHERE account = ? AND published = 0 ORDER BY symbol, trade_id')
+      .all(account);
+    return Promise.resolve((rows as Record<string, unknown>[]).map(fillFromRow));
+  }
+
+  lastTradeId(account: string, symbol: string): Promise<number | undefined> {
+    const row = this.db
+      .prepare('SELECT MAX(trade_id) AS id FROM trading_fills WHERE account = ? AND symbol = ?')
+      .get(account, symbol) as { id: bigint | null };
+    return Promise.resolve(row.id === null ? undefined : Number(row.id));
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}
