@@ -41,6 +41,8 @@ export interface ExchangeConnectionStats {
 }
 
 const DEFAULTS = { keepAliveMs: 30 * 60_000, reconnectMinMs: 100, reconnectMaxMs: 5_000 };
+/** Binance's largest `limit` of myTrades. */
+const TRADES_PAGE = 1_000;
 
 interface TradeRow {
   id: number;
@@ -145,7 +147,11 @@ export class ExchangeConnection {
       const ws = new WebSocket(`${this.settings.wsUrl}/ws/${listenKey}`, { perMessageDeflate: false });
       this.ws = ws;
       ws.once('open', () => resolve());
-      ws.once('error', (error) => reject(error));
+      // A socket that never opened is the caller's failure to handle, not a gap to reconnect from.
+      ws.once('error', (error) => {
+        if (this.ws === ws) this.ws = undefined;
+        reject(error);
+      });
       ws.on('message', (data: WebSocket.RawData) => this.onMessage(data.toString()));
       ws.on('close', () => {
         if (this.ws === ws) this.gap('the user-data socket closed');
@@ -210,12 +216,7 @@ export class ExchangeConnection {
   private async reconcile(): Promise<void> {
     const orderIds = new Map<string, Set<number>>();
     for (const symbol of this.settings.symbols) {
-      const last = this.handlers.lastTradeId(symbol);
-      const trades = await this.rest.signed<TradeRow[]>('GET', '/api/v3/myTrades', {
-        symbol,
-        ...(last === undefined ? {} : { fromId: last + 1 }),
-        limit: 1_000,
-      });
+      const trades = await this.tradesSince(symbol, this.handlers.lastTradeId(symbol));
       const ids = new Set<number>();
       for (const trade of trades) ids.add(trade.orderId);
       const open = await this.rest.signed<OrderRow[]>('GET', '/api/v3/openOrders', { symbol });
@@ -230,6 +231,25 @@ export class ExchangeConnection {
       }
       for (const trade of trades) this.emit(tradeUpdate(trade, orders.get(trade.orderId)!));
       for (const order of orders.values()) this.emit(orderUpdate(order));
+    }
+  }
+
+  /**
+   * The account's trades on a symbol after `last` (all the exchange keeps when undefined), in
+   * pages of Binance's largest limit.
+   */
+  private async tradesSince(symbol: string, last: number | undefined): Promise<TradeRow[]> {
+    const trades: TradeRow[] = [];
+    for (let fromId = last === undefined ? undefined : last + 1; ;) {
+      const page = await this.rest.signed<TradeRow[]>('GET', '/api/v3/myTrades', {
+        symbol,
+        ...(fromId === undefined ? {} : { fromId }),
+        limit: TRADES_PAGE,
+      });
+      trades.push(...page);
+      // Without fromId the exchange answers the latest page: there is nothing older to ask for.
+      if (page.length < TRADES_PAGE || fromId === undefined) return trades;
+      fromId = page[page.length - 1]!.id + 1;
     }
   }
 
