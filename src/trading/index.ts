@@ -28,3 +28,4 @@ export { type AccountEvents, TradingAccount } from './trading-account.ts';
 export { PostgresStore } from './storage/postgres-store.ts';
 export { SqliteStore } from './storage/sqlite-store.ts';
 export { MIGRATIONS, type StoredFill, type StoredOrder, type TradingStore } from './storage/trading-store.ts';
+export { TradingPublisher } from './trading-publisher.ts';
