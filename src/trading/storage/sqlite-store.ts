@@ -47,20 +47,20 @@ export class SqliteStore implements TradingStore {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS tickwire_migrations (version INTEGER PRIMARY KEY)');
-    const applied = Number(
-      (
-        this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM tickwire_migrations').get() as {
-          v: bigint;
-        }
-      ).v,
-    );
+    const applied = this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM tickwire_migrations');
+    // IMMEDIATE: processes opening one file together migrate one after another (each waits up to
+    // better-sqlite3's 5 s busy timeout), and each reads the version inside its transaction.
     const apply = this.db.transaction(() => {
-      for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
+      for (
+        let version = Number((applied.get() as { v: bigint }).v) + 1;
+        version <= MIGRATIONS.length;
+        version++
+      ) {
         this.db.exec(MIGRATIONS[version - 1]!);
         this.db.prepare('INSERT INTO tickwire_migrations (version) VALUES (?)').run(version);
       }
     });
-    apply();
+    apply.immediate();
   }
 
   recordFill(fill: StoredFill): Promise<boolean> {
