@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type ExchangeSimulator, startExchangeSimulator } from '../../src/simulator/index.ts';
 import { AccountBook, type ConnectionState, ExchangeConnection, units } from '../../src/trading/index.ts';
 import { waitFor } from '../simulator/sim-exchange-helpers.ts';
+import { btcAndUsdt } from './helpers.ts';
 import { hmacSigner, SignedClient } from '../simulator/signed-client.ts';
 
 const API_KEY = 'connKey0123456789abcd';
@@ -67,17 +68,7 @@ describe('trading: exchange connection', () => {
   };
 
   it('loses no fill and doubles none across a dropped socket and an expired listenKey', async () => {
-    const balances = async () => {
-      const account = (await client.signed('GET', '/api/v3/account')).body as {
-        balances: { asset: string; free: string; locked: string }[];
-      };
-      const of = (asset: string) => {
-        const balance = account.balances.find((entry) => entry.asset === asset)!;
-        return units(balance.free) + units(balance.locked);
-      };
-      return { btc: of('BTC'), usdt: of('USDT') };
-    };
-    const start = await balances();
+    const start = await btcAndUsdt(client);
     await order('BUY', '0.01000');
     // The socket drops; orders are placed before the connection is back.
     sim.faults.dropConnections();
@@ -122,7 +113,7 @@ describe('trading: exchange connection', () => {
       assert.equal(tracked.state, placed.status);
       assert.equal(tracked.filledQuantity, units(placed.executedQty));
     }
-    const end = await balances();
+    const end = await btcAndUsdt(client);
     const position = book.position('BTCUSDT');
     assert.equal(position.baseQuantity, end.btc - start.btc);
     assert.equal(position.cashFlow, end.usdt - start.usdt);

@@ -2,56 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type ExecutionUpdate, parseExecutionReport, TrackedOrder } from '../../src/trading/index.ts';
+import { dec, executionReport } from './helpers.ts';
 
 const UNIT = 100_000_000n;
 
-/** An executionReport as Binance sends it, with the fields a test varies. */
-function report(fields: Partial<Record<string, unknown>>): Record<string, unknown> {
-  return {
-    e: 'executionReport',
-    E: 1,
-    s: 'BTCUSDT',
-    c: 'mine',
-    S: 'BUY',
-    o: 'LIMIT',
-    f: 'GTC',
-    q: '1.00000000',
-    p: '100.00000000',
-    P: '0.00000000',
-    F: '0.00000000',
-    g: -1,
-    C: '',
-    x: 'NEW',
-    X: 'NEW',
-    r: 'NONE',
-    i: 7,
-    l: '0.00000000',
-    z: '0.00000000',
-    L: '0.00000000',
-    n: '0',
-    N: null,
-    T: 1,
-    t: -1,
-    I: 1,
-    w: true,
-    m: false,
-    M: false,
-    O: 1,
-    Z: '0.00000000',
-    Y: '0.00000000',
-    Q: '0.00000000',
-    W: 1,
-    V: 'NONE',
-    ...fields,
-  };
-}
-
-/** A decimal as the exchange writes it. */
-const dec = (value: number) => value.toFixed(8);
-
 /** The reports of an order of 1 BTC filled in `parts` (tenths, the i-th at 100 + i), then maybe canceled. */
 function lifecycle(parts: readonly number[], canceled: boolean): ExecutionUpdate[] {
-  const updates = [parseExecutionReport(report({}))];
+  const updates = [parseExecutionReport(executionReport({}))];
   let filled = 0;
   let quote = 0;
   parts.forEach((tenths, i) => {
@@ -60,7 +17,7 @@ function lifecycle(parts: readonly number[], canceled: boolean): ExecutionUpdate
     quote += (tenths * price) / 10;
     updates.push(
       parseExecutionReport(
-        report({
+        executionReport({
           E: 2 + i,
           T: 2 + i,
           x: 'TRADE',
@@ -78,7 +35,9 @@ function lifecycle(parts: readonly number[], canceled: boolean): ExecutionUpdate
     );
   });
   if (canceled)
-    updates.push(parseExecutionReport(report({ E: 99, x: 'CANCELED', X: 'CANCELED', z: dec(filled / 10) })));
+    updates.push(
+      parseExecutionReport(executionReport({ E: 99, x: 'CANCELED', X: 'CANCELED', z: dec(filled / 10) })),
+    );
   return updates;
 }
 
@@ -87,7 +46,7 @@ const sum = (values: readonly number[]) => values.reduce((total, value) => total
 describe('trading: order tracker', () => {
   it("reads the fill's price from L, never from p", () => {
     const update = parseExecutionReport(
-      report({
+      executionReport({
         o: 'MARKET',
         p: '0.00000000',
         x: 'TRADE',
@@ -141,14 +100,14 @@ describe('trading: order tracker', () => {
 
   it('refuses impossible transitions and overfills, and tracks pending cancels', () => {
     const order = new TrackedOrder('mine', 'BTCUSDT', 'BUY', UNIT);
-    order.apply(parseExecutionReport(report({})));
+    order.apply(parseExecutionReport(executionReport({})));
     assert.equal(order.state, 'NEW');
     assert.equal(order.requestCancel(), true);
     assert.equal(order.state, 'PENDING_CANCEL');
     // A fill while the cancel is in flight still counts.
     const partial = order.apply(
       parseExecutionReport(
-        report({
+        executionReport({
           x: 'TRADE',
           X: 'PARTIALLY_FILLED',
           t: 1,
@@ -164,23 +123,32 @@ describe('trading: order tracker', () => {
     assert.equal(order.state, 'PARTIALLY_FILLED');
     const overfill = order.apply(
       parseExecutionReport(
-        report({ x: 'TRADE', X: 'FILLED', t: 2, l: '0.70000000', L: '100.00000000', z: '1.10000000' }),
+        executionReport({
+          x: 'TRADE',
+          X: 'FILLED',
+          t: 2,
+          l: '0.70000000',
+          L: '100.00000000',
+          z: '1.10000000',
+        }),
       ),
     );
     assert.equal(overfill.refused, 'OVERFILL');
-    order.apply(parseExecutionReport(report({ x: 'CANCELED', X: 'CANCELED', z: '0.40000000' })));
+    order.apply(parseExecutionReport(executionReport({ x: 'CANCELED', X: 'CANCELED', z: '0.40000000' })));
     assert.equal(order.state, 'CANCELED');
     const impossible = order.apply(
-      parseExecutionReport(report({ x: 'TRADE', X: 'FILLED', t: 3, l: '0.60000000', L: '1.00000000' })),
+      parseExecutionReport(
+        executionReport({ x: 'TRADE', X: 'FILLED', t: 3, l: '0.60000000', L: '1.00000000' }),
+      ),
     );
     assert.equal(impossible.refused, 'IMPOSSIBLE_TRANSITION');
     assert.equal(order.filledQuantity, 40_000_000n);
-    const other = order.apply(parseExecutionReport(report({ i: 8 })));
+    const other = order.apply(parseExecutionReport(executionReport({ i: 8 })));
     assert.equal(other.refused, 'OTHER_ORDER');
     assert.throws(
-      () => parseExecutionReport(report({ x: 'TRADE', X: 'FILLED', t: 9, L: 'lots' })),
+      () => parseExecutionReport(executionReport({ x: 'TRADE', X: 'FILLED', t: 9, L: 'lots' })),
       RangeError,
     );
-    assert.throws(() => parseExecutionReport(report({ X: 'SOMETHING' })));
+    assert.throws(() => parseExecutionReport(executionReport({ X: 'SOMETHING' })));
   });
 });

@@ -9,6 +9,7 @@ import {
   units,
 } from '../../src/trading/index.ts';
 import { TestClient, waitFor } from '../simulator/sim-exchange-helpers.ts';
+import { btcAndUsdt } from './helpers.ts';
 import { hmacSigner, SignedClient } from '../simulator/signed-client.ts';
 
 /**
@@ -48,17 +49,7 @@ describe('trading: execution reports from the simulator', () => {
   });
 
   it('agrees with the exchange on orders, fills and balances', async () => {
-    const balances = async () => {
-      const account = (await client.signed('GET', '/api/v3/account')).body as {
-        balances: { asset: string; free: string; locked: string }[];
-      };
-      const of = (asset: string) => {
-        const balance = account.balances.find((entry) => entry.asset === asset)!;
-        return units(balance.free) + units(balance.locked);
-      };
-      return { btc: of('BTC'), usdt: of('USDT') };
-    };
-    const start = await balances();
+    const start = await btcAndUsdt(client);
     const last = Number(
       ((await (await fetch(`${sim.url}/api/v3/ticker/price?symbol=BTCUSDT`)).json()) as { price: string })
         .price,
@@ -101,7 +92,7 @@ describe('trading: execution reports from the simulator', () => {
       10_000,
       'the reports',
     );
-    const end = await balances();
+    const end = await btcAndUsdt(client);
 
     const view = (sequence: readonly ExecutionUpdate[]) => {
       const tracked = new Map<string, TrackedOrder>();

@@ -7,48 +7,7 @@ import {
   TradingAccount,
   TradingPublisher,
 } from '../../src/trading/index.ts';
-
-const dec = (value: number) => value.toFixed(8);
-
-function report(fields: Record<string, unknown>): Record<string, unknown> {
-  return {
-    e: 'executionReport',
-    E: 1,
-    s: 'BTCUSDT',
-    c: 'mine',
-    S: 'BUY',
-    o: 'MARKET',
-    f: 'GTC',
-    q: '1.00000000',
-    p: '0.00000000',
-    P: '0.00000000',
-    F: '0.00000000',
-    g: -1,
-    C: '',
-    x: 'NEW',
-    X: 'NEW',
-    r: 'NONE',
-    i: 9,
-    l: dec(0),
-    z: dec(0),
-    L: dec(0),
-    n: '0',
-    N: null,
-    T: 1,
-    t: -1,
-    I: 1,
-    w: true,
-    m: false,
-    M: false,
-    O: 1,
-    Z: dec(0),
-    Y: dec(0),
-    Q: dec(0),
-    W: 1,
-    V: 'NONE',
-    ...fields,
-  };
-}
+import { dec, executionReport } from './helpers.ts';
 
 describe('trading: publishing to the owner', () => {
   it("publishes each fill once on fills.<account> and each state on orders.<account>, nothing on another's", async () => {
@@ -68,8 +27,8 @@ describe('trading: publishing to the owner', () => {
       new TradingPublisher(bus, 'alice'),
     );
     const updates = [
-      report({}),
-      report({
+      executionReport({ o: 'MARKET', p: dec(0), i: 9 }),
+      executionReport({
         E: 5,
         x: 'TRADE',
         X: 'PARTIALLY_FILLED',
@@ -82,7 +41,7 @@ describe('trading: publishing to the owner', () => {
         n: dec(0.0004),
         N: 'BTC',
       }),
-      report({
+      executionReport({
         E: 6,
         x: 'TRADE',
         X: 'FILLED',
