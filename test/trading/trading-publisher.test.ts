@@ -27,7 +27,7 @@ describe('trading: publishing to the owner', () => {
       new TradingPublisher(bus, 'alice'),
     );
     const updates = [
-      executionReport({ o: 'MARKET', p: dec(0), i: 9 }),
+      executionReport({ o: 'MARKET', p: dec(0) }),
       executionReport({
         E: 5,
         x: 'TRADE',
