@@ -1,6 +1,13 @@
 import WebSocket from 'ws';
 import { units } from './amounts.ts';
-import { type ExchangeStatus, type ExecutionUpdate, parseExecutionReport } from './execution-report.ts';
+import {
+  type ExchangeStatus,
+  type ExecutionUpdate,
+  fillUpdate,
+  type OrderFacts,
+  parseExecutionReport,
+  stateUpdate,
+} from './execution-report.ts';
 import { ExchangeError, SignedRest } from './signed-rest.ts';
 
 export interface ExchangeConnectionOptions {
@@ -264,45 +271,39 @@ export class ExchangeConnection {
   }
 }
 
-/** A trade fetched over REST as an update carrying its fill (the order's state comes separately). */
-function tradeUpdate(trade: TradeRow, order: OrderRow): ExecutionUpdate {
-  return {
-    ...orderUpdate(order),
-    executionType: 'TRADE',
-    // The fill alone moves the order no further than partly filled; its own row says the rest.
-    status: 'PARTIALLY_FILLED',
-    cumulativeQuantity: 0n,
-    cumulativeQuote: 0n,
-    fill: {
-      tradeId: trade.id,
-      price: units(trade.price),
-      quantity: units(trade.qty),
-      quote: units(trade.quoteQty),
-      commission: units(trade.commission),
-      commissionAsset: trade.commissionAsset,
-      maker: trade.isMaker,
-    },
-    eventTime: trade.time,
-    transactionTime: trade.time,
-  };
-}
-
-/** An order's state fetched over REST, as an update without a fill. */
-function orderUpdate(order: OrderRow): ExecutionUpdate {
+/** What an order row says of its order. */
+function facts(order: OrderRow): OrderFacts {
   return {
     symbol: order.symbol,
     orderId: order.orderId,
     clientOrderId: order.clientOrderId,
     side: order.side,
     orderType: order.type,
-    executionType: 'NEW',
-    status: order.status,
-    rejectReason: 'NONE',
     quantity: units(order.origQty),
-    cumulativeQuantity: units(order.executedQty),
-    cumulativeQuote: units(order.cummulativeQuoteQty),
-    fill: undefined,
-    eventTime: order.updateTime,
-    transactionTime: order.updateTime,
   };
+}
+
+/** A trade fetched over REST, as an update carrying its fill. */
+function tradeUpdate(trade: TradeRow, order: OrderRow): ExecutionUpdate {
+  const fill = {
+    tradeId: trade.id,
+    price: units(trade.price),
+    quantity: units(trade.qty),
+    quote: units(trade.quoteQty),
+    commission: units(trade.commission),
+    commissionAsset: trade.commissionAsset,
+    maker: trade.isMaker,
+  };
+  return fillUpdate(facts(order), fill, trade.time);
+}
+
+/** An order's state fetched over REST. */
+function orderUpdate(order: OrderRow): ExecutionUpdate {
+  return stateUpdate(
+    facts(order),
+    order.status,
+    units(order.executedQty),
+    units(order.cummulativeQuoteQty),
+    order.updateTime,
+  );
 }

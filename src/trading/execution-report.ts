@@ -108,3 +108,45 @@ export function parseExecutionReport(payload: unknown): ExecutionUpdate {
     transactionTime: report.T,
   };
 }
+
+/** What an update says of its order, whatever its source. */
+export type OrderFacts = Pick<
+  ExecutionUpdate,
+  'symbol' | 'orderId' | 'clientOrderId' | 'side' | 'orderType' | 'quantity'
+>;
+
+/**
+ * An order's state learnt outside the stream (fetched over REST, or read back from the store), as
+ * an update without a fill.
+ */
+export function stateUpdate(
+  order: OrderFacts,
+  status: ExchangeStatus,
+  cumulativeQuantity: bigint,
+  cumulativeQuote: bigint,
+  time: number,
+): ExecutionUpdate {
+  return {
+    ...order,
+    executionType: 'NEW',
+    status,
+    rejectReason: 'NONE',
+    cumulativeQuantity,
+    cumulativeQuote,
+    fill: undefined,
+    eventTime: time,
+    transactionTime: time,
+  };
+}
+
+/**
+ * A fill learnt outside the stream, as an update. A fill alone moves its order no further than
+ * partly filled; the order's own state, applied separately, says the rest.
+ */
+export function fillUpdate(
+  order: OrderFacts,
+  fill: NonNullable<ExecutionUpdate['fill']>,
+  time: number,
+): ExecutionUpdate {
+  return { ...stateUpdate(order, 'PARTIALLY_FILLED', 0n, 0n, time), executionType: 'TRADE', fill };
+}

@@ -1,5 +1,5 @@
 import { AccountBook, type AssetsOf } from './account-book.ts';
-import type { ExecutionUpdate } from './execution-report.ts';
+import { type ExecutionUpdate, fillUpdate, stateUpdate } from './execution-report.ts';
 import type { TradeFill, TrackedOrder } from './order-tracker.ts';
 import type { TradingStore } from './storage/trading-store.ts';
 
@@ -43,43 +43,40 @@ export class TradingAccount {
     const restored = new Map<string, ExecutionUpdate>();
     for (const fill of await this.store.fills(this.account)) {
       const order = orders.get(fill.clientOrderId);
-      const update: ExecutionUpdate = {
-        symbol: fill.symbol,
-        orderId: fill.orderId,
-        clientOrderId: fill.clientOrderId,
-        side: fill.side,
-        orderType: order?.orderType ?? 'UNKNOWN',
-        executionType: 'TRADE',
-        status: 'PARTIALLY_FILLED',
-        rejectReason: 'NONE',
-        quantity: order?.quantity ?? 0n,
-        cumulativeQuantity: 0n,
-        cumulativeQuote: 0n,
+      const update = fillUpdate(
+        {
+          symbol: fill.symbol,
+          orderId: fill.orderId,
+          clientOrderId: fill.clientOrderId,
+          side: fill.side,
+          orderType: order?.orderType ?? 'UNKNOWN',
+          quantity: order?.quantity ?? 0n,
+        },
         fill,
-        eventTime: fill.time,
-        transactionTime: fill.time,
-      };
+        fill.time,
+      );
       this.book.apply(update);
       restored.set(`${fill.symbol}:${fill.tradeId}`, update);
     }
     for (const order of orders.values()) {
       if (order.orderId === undefined || order.state === 'PENDING_NEW') continue;
-      this.book.apply({
-        symbol: order.symbol,
-        orderId: order.orderId,
-        clientOrderId: order.clientOrderId,
-        side: order.side,
-        orderType: order.orderType,
-        executionType: 'NEW',
-        status: order.state === 'PENDING_CANCEL' ? 'NEW' : order.state,
-        rejectReason: 'NONE',
-        quantity: order.quantity,
-        cumulativeQuantity: order.filledQuantity,
-        cumulativeQuote: order.filledQuote,
-        fill: undefined,
-        eventTime: order.updatedAt,
-        transactionTime: order.updatedAt,
-      });
+      const status = order.state === 'PENDING_CANCEL' ? 'NEW' : order.state;
+      this.book.apply(
+        stateUpdate(
+          {
+            symbol: order.symbol,
+            orderId: order.orderId,
+            clientOrderId: order.clientOrderId,
+            side: order.side,
+            orderType: order.orderType,
+            quantity: order.quantity,
+          },
+          status,
+          order.filledQuantity,
+          order.filledQuote,
+          order.updatedAt,
+        ),
+      );
     }
     for (const fill of await this.store.unpublishedFills(this.account)) {
       const order = this.book.order(fill.orderId)!;
