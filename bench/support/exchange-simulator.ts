@@ -13,6 +13,7 @@ import {
   HMAC_SECRET,
 } from './exchange-protocol.ts';
 import { serveRequests } from './ipc.ts';
+import { MeasuredWindow } from './measured-window.ts';
 
 const MAX_LIFETIME_MS = 10 * 60_000;
 const args = JSON.parse(process.argv[2] ?? '{}') as ExchangeSimulatorArgs;
@@ -27,23 +28,22 @@ const simulator = await startExchangeSimulator({
   ],
 });
 
-let start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+const measured = new MeasuredWindow(() => simulator.stats());
 
 serveRequests<ExchangeSimulatorOps>(
   {
     begin: () => {
-      start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+      measured.begin();
       return { ok: true };
     },
     end: () => {
-      const cpu = process.cpuUsage(start.cpu);
-      const stats = simulator.stats();
+      const { elapsedMs, cpuMs, before, after } = measured.end();
       return {
-        elapsedMs: performance.now() - start.at,
-        cpuMs: (cpu.user + cpu.system) / 1_000,
-        events: stats.events - start.stats.events,
-        ordersPlaced: stats.trading.ordersPlaced - start.stats.trading.ordersPlaced,
-        fills: stats.trading.fills - start.stats.trading.fills,
+        elapsedMs,
+        cpuMs,
+        events: after.events - before.events,
+        ordersPlaced: after.trading.ordersPlaced - before.trading.ordersPlaced,
+        fills: after.trading.fills - before.trading.fills,
       };
     },
   },

@@ -6,6 +6,7 @@
  */
 import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { serveRequests } from './ipc.ts';
+import { MeasuredWindow } from './measured-window.ts';
 import {
   SIMULATOR_MAX_EVENTS_PER_SECOND,
   type SimulatorArgs,
@@ -26,7 +27,7 @@ const simulator = await startExchangeSimulator({
   requestWeightPerMinute: 1_000_000_000,
 });
 
-let start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+const measured = new MeasuredWindow(() => simulator.stats());
 
 serveRequests<SimulatorOps>(
   {
@@ -36,18 +37,17 @@ serveRequests<SimulatorOps>(
       return { eventsPerSecond: rate };
     },
     begin: () => {
-      start = { at: performance.now(), cpu: process.cpuUsage(), stats: simulator.stats() };
+      measured.begin();
       return { ok: true };
     },
     end: () => {
-      const cpu = process.cpuUsage(start.cpu);
-      const stats = simulator.stats();
+      const { elapsedMs, cpuMs, before, after } = measured.end();
       return {
-        elapsedMs: performance.now() - start.at,
-        cpuMs: (cpu.user + cpu.system) / 1_000,
-        events: stats.events - start.stats.events,
-        eventsSkipped: stats.eventsSkipped - start.stats.eventsSkipped,
-        framesWritten: stats.framesWritten - start.stats.framesWritten,
+        elapsedMs,
+        cpuMs,
+        events: after.events - before.events,
+        eventsSkipped: after.eventsSkipped - before.eventsSkipped,
+        framesWritten: after.framesWritten - before.framesWritten,
       };
     },
   },
