@@ -98,7 +98,8 @@ describe('exchange simulator: WebSocket API', () => {
     });
     assertShape(status.result, QUERY_ORDER);
 
-    const replaced = await call(socket, 'order.cancelReplace', {
+    // Cancel `first` and place a bigger order one tick up.
+    const replacement = {
       symbol: 'BTCUSDT',
       cancelReplaceMode: 'STOP_ON_FAILURE',
       cancelOrigClientOrderId: 'first',
@@ -107,6 +108,9 @@ describe('exchange simulator: WebSocket API', () => {
       timeInForce: 'GTC',
       quantity: '0.02',
       price: '1001.00',
+    };
+    const replaced = await call(socket, 'order.cancelReplace', {
+      ...replacement,
       newClientOrderId: 'second',
       timestamp: Date.now(),
     });
@@ -119,17 +123,8 @@ describe('exchange simulator: WebSocket API', () => {
     assert.deepEqual([outcome.cancelResult, outcome.newOrderResult], ['SUCCESS', 'SUCCESS']);
     assertShape(outcome.cancelResponse, CANCEL_ORDER);
 
-    const failed = await call(socket, 'order.cancelReplace', {
-      symbol: 'BTCUSDT',
-      cancelReplaceMode: 'STOP_ON_FAILURE',
-      cancelOrigClientOrderId: 'first',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.02',
-      price: '1001.00',
-      timestamp: Date.now(),
-    });
+    // `first` is gone now: the same request fails as a whole.
+    const failed = await call(socket, 'order.cancelReplace', { ...replacement, timestamp: Date.now() });
     assert.equal(failed.status, 400);
     const error = failed.error as { code: number; data: { cancelResult: string; newOrderResult: string } };
     assert.equal(error.code, -2022);
