@@ -4,6 +4,7 @@ import { BINANCE_STREAM_KINDS, BINANCE_URLS } from '../feeds/index.ts';
 import { authConfigSchema, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 import { symbolsOption } from '../simulator/index.ts';
+import { tradingConfigSchema } from '../trading/index.ts';
 
 /**
  * The one configuration schema. Flags, environment variables and the config file all feed it;
@@ -106,6 +107,17 @@ export const configSchema = z
     anonymousTopics: patterns.default(['md.>']),
     /** API keys and JWT verification: only in the config file (see docs). */
     auth: authConfigSchema.omit({ anonymous: true }).prefault({}),
+
+    // Trading (docs/TRADING.md): where its state is kept, and (config file only) its accounts.
+    db: z
+      .string()
+      .min(1)
+      .default('data/tickwire.db')
+      .refine(
+        (db) => !/^[a-z]+:\/\//.test(db) || /^postgres(ql)?:\/\//.test(db),
+        'must be a file path or a postgres:// URL',
+      ),
+    trading: tradingConfigSchema.prefault({}),
   })
   .strict()
   .refine((config) => config.idleTimeoutMs > config.pingIntervalMs, {
@@ -117,7 +129,7 @@ export type TickwireConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof TickwireConfig;
 
 /** Keys only the config file can set: structured values that flags and variables cannot carry well. */
-export const FILE_ONLY_KEYS = ['auth'] as const satisfies readonly ConfigKey[];
+export const FILE_ONLY_KEYS = ['auth', 'trading'] as const satisfies readonly ConfigKey[];
 
 /** How each key is spelled in each source. */
 export const CONFIG_KEYS: Record<
@@ -194,6 +206,10 @@ export const CONFIG_KEYS: Record<
   historySize: key('history-size', 'messages kept per recoverable topic (default 1000)'),
   historyTtlMs: key('history-ttl-ms', 'how long recoverable messages are kept (default 300000)'),
   adminKey: key('admin-key', 'an API key with admin rights, for account "admin"'),
+  db: key(
+    'db',
+    'trading state: a SQLite file, or a postgres:// URL shared by nodes (default data/tickwire.db)',
+  ),
   anonymousTopics: key(
     'anonymous-topics',
     'comma-separated patterns anonymous connections may subscribe to (default md.>)',

@@ -2,7 +2,7 @@ import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { MessageBus } from '../bus/index.ts';
+import type { MessageBus, Payload } from '../bus/index.ts';
 import { isTickwireError } from '../errors.ts';
 import type { SymbolRegistry } from '../wire/index.ts';
 import { type Authenticator, credentialFromHandshake } from './auth.ts';
@@ -49,6 +49,11 @@ export interface GatewayOptions {
    * connections do not share the pre-built frames; others are unaffected).
    */
   compressionThreshold?: number;
+  /**
+   * Told of each critical- or high-lane message (fills, order and bot events, alerts) as it is
+   * written to a client's socket, replays excepted: where delivery latency is measured.
+   */
+  onDelivered?: (topic: string, payload: Payload) => void;
 }
 
 export interface ConnectionInfo {
@@ -123,6 +128,9 @@ export class Gateway {
       limits: options.limits,
       priorityLanes: options.priorityLanes ?? true,
       scheduleFlush: (session, urgent) => this.scheduler.request(session, urgent),
+      ...(options.onDelivered
+        ? { delivered: (message: OutboundMessage) => options.onDelivered!(message.topic, message.payload) }
+        : {}),
       count: (event, reason) => this.count(event, reason),
       onClosed: (closed) => {
         this.sessions.delete(closed.id);

@@ -14,6 +14,7 @@ export type { StreamPosition } from './history.ts';
 export {
   createHttpServer,
   DEFAULT_HEADER_TIMEOUT_MS,
+  readJsonBody,
   type RouteHandler,
   type RouteKey,
   sendError,
@@ -24,4 +25,5 @@ export { type Principal } from './permissions.ts';
 export { PRESET_PATHS } from './presets.ts';
 export { sendBufferCap, type SendBufferCapStatus, UNSENT_LIMIT_BYTES } from './send-buffer-cap.ts';
 export { CLIENT_OPS, DATA_FORMATS, type DataFormat } from './protocol.ts';
-export { managementRoutes } from './rest-api.ts';
+export { authenticated, authorized, managementRoutes, validBody } from './rest-api.ts';
+export { TokenBucket } from './token-bucket.ts';

@@ -7,7 +7,7 @@ import type { Cluster } from './cluster.ts';
 import type { Gateway } from './gateway.ts';
 import { type RouteHandler, type RouteKey, readJsonBody, sendError, sendJson } from './http-server.ts';
 import { LANES } from './lanes.ts';
-import { canManage } from './permissions.ts';
+import { canManage, type Principal } from './permissions.ts';
 import { DATA_FORMATS } from './protocol.ts';
 
 const subscribeBody = z
@@ -88,42 +88,54 @@ export function managementRoutes(
 }
 
 /**
- * Admin credentials in the Authorization or X-API-Key header; 401/403 otherwise. The query forms a
- * WebSocket handshake accepts (browsers cannot set its headers) are refused here: a URL is written
- * into access logs and proxy logs, and an admin key there would leak.
+ * The caller's principal, from credentials in the Authorization or X-API-Key header; 401
+ * otherwise. The query forms a WebSocket handshake accepts (browsers cannot set its headers) are
+ * refused here: a URL is written into access logs and proxy logs, and a key there would leak.
  */
-async function authorized(
+export async function authenticated(
   request: IncomingMessage,
   response: ServerResponse,
   auth: Authenticator,
-): Promise<boolean> {
+): Promise<Principal | undefined> {
   const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
   if (query.has('api_key') || query.has('token')) {
     sendError(
       response,
       400,
       'CREDENTIAL_IN_QUERY',
-      'the management API takes its credential in the X-API-Key or Authorization header, never in the URL',
+      'the REST API takes its credential in the X-API-Key or Authorization header, never in the URL',
     );
-    return false;
+    return undefined;
   }
   try {
     const credential = credentialFromHandshake(request);
     if (credential.token === undefined && credential.apiKey === undefined) {
-      sendError(response, 401, 'UNAUTHORIZED', 'the management API needs an admin API key or token');
-      return false;
+      sendError(response, 401, 'UNAUTHORIZED', 'this endpoint needs an API key or a token');
+      return undefined;
     }
-    const principal = await auth.authenticate(credential);
-    if (canManage(principal)) return true;
-    sendError(response, 403, 'FORBIDDEN', `account ${principal.account} is not an admin`);
+    return await auth.authenticate(credential);
   } catch (error) {
     if (!isTickwireError(error)) throw error;
     sendError(response, 401, error.code, error.message);
   }
+  return undefined;
+}
+
+/** An admin's credentials (see `authenticated`); 401/403 otherwise. */
+export async function authorized(
+  request: IncomingMessage,
+  response: ServerResponse,
+  auth: Authenticator,
+): Promise<boolean> {
+  const principal = await authenticated(request, response, auth);
+  if (principal === undefined) return false;
+  if (canManage(principal)) return true;
+  sendError(response, 403, 'FORBIDDEN', `account ${principal.account} is not an admin`);
   return false;
 }
 
-async function validBody<T extends z.ZodType>(
+/** The request's JSON body checked with `schema`; a 400 naming each problem otherwise. */
+export async function validBody<T extends z.ZodType>(
   request: IncomingMessage,
   response: ServerResponse,
   schema: T,

@@ -62,6 +62,8 @@ export interface SessionContext {
   scheduleFlush(session: Session, urgent: boolean): void;
   /** Counts an event by reason, for metrics. */
   count(event: SessionEvent, reason: string): void;
+  /** A critical- or high-lane message (not a replay, not a reply) was just written to a client. */
+  delivered?(message: OutboundMessage): void;
   onClosed(session: Session): void;
 }
 
@@ -510,6 +512,8 @@ export class Session implements DrainWriter {
       this.ws.send(payloadOf(frame), { binary: false });
       this.bytesOut += frame.length;
     } else gather(frame);
+    if (message.lane <= LANE_INDEX.high && !message.recovered && message.topic !== '')
+      this.context.delivered?.(message);
   }
 
   /** Writes the binary ticks gathered so far as one frame, keeping their order with JSON frames. */

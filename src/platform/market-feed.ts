@@ -3,7 +3,7 @@ import type { TickwireConfig } from '../config/index.ts';
 import { TickwireError } from '../errors.ts';
 import { BinanceFeed, type BinanceFeedHealth } from '../feeds/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
-import { simulatedUniverse, startExchangeSimulator } from '../simulator/index.ts';
+import { type ExchangeSimulator, simulatedUniverse } from '../simulator/index.ts';
 import type { SymbolRegistry, Venue } from '../wire/index.ts';
 
 /** The node's market-data source: the Binance adapter, reading Binance or the built-in simulator. */
@@ -13,9 +13,9 @@ export interface MarketFeed {
 }
 
 /**
- * Starts what `--feed` asks for, on a pipeline started with the Binance normalizer. `sim` starts
- * the Binance-compatible simulator on loopback and reads it through the same adapter as real
- * Binance, so the path a simulated tick takes is the path a real one takes; its symbols are
+ * Starts what `--feed` asks for, on a pipeline started with the Binance normalizer. `sim` reads
+ * the node's Binance-compatible simulator (started by the platform) through the same adapter as
+ * real Binance, so the path a simulated tick takes is the path a real one takes; its symbols are
  * published under venue SIM.
  */
 export async function startMarketFeed(
@@ -23,45 +23,26 @@ export async function startMarketFeed(
   registry: SymbolRegistry,
   pipeline: TickPipeline,
   log: Logger,
+  simulator: ExchangeSimulator | undefined,
 ): Promise<MarketFeed | undefined> {
   if (config.feed === 'none') return undefined;
-  const simulator =
-    config.feed === 'sim'
-      ? await startExchangeSimulator({
-          port: config.simPort,
-          symbols: config.symbols,
-          eventsPerSecond: config.simRate,
-          seed: config.simSeed,
-        })
-      : undefined;
-  try {
-    const venue: Venue = simulator ? 'SIM' : 'BINANCE';
-    const restUrl = simulator?.url ?? config.binanceRestUrl;
-    const wsUrl = simulator?.wsUrl ?? config.binanceWsUrl;
-    const symbols = simulator ? simulatedNames(config.symbols) : await listedNames(config.symbols, restUrl);
-    if (simulator) log.info({ rest: simulator.url, ws: simulator.wsUrl }, 'exchange simulator listening');
-    const feed = new BinanceFeed({
-      restUrl,
-      wsUrl,
-      venue,
-      symbols,
-      streams: config.feedStreams,
-      registry,
-      pipeline,
-      streamsPerConnection: pipeline.settings.streamsPerConnection,
-    });
-    await feed.start();
-    return {
-      health: () => feed.health(),
-      async stop() {
-        await feed.stop();
-        await simulator?.close();
-      },
-    };
-  } catch (error) {
-    await simulator?.close();
-    throw error;
-  }
+  const venue: Venue = simulator ? 'SIM' : 'BINANCE';
+  const restUrl = simulator?.url ?? config.binanceRestUrl;
+  const wsUrl = simulator?.wsUrl ?? config.binanceWsUrl;
+  const symbols = simulator ? simulatedNames(config.symbols) : await listedNames(config.symbols, restUrl);
+  if (simulator) log.info({ rest: simulator.url, ws: simulator.wsUrl }, 'exchange simulator listening');
+  const feed = new BinanceFeed({
+    restUrl,
+    wsUrl,
+    venue,
+    symbols,
+    streams: config.feedStreams,
+    registry,
+    pipeline,
+    streamsPerConnection: pipeline.settings.streamsPerConnection,
+  });
+  await feed.start();
+  return { health: () => feed.health(), stop: () => feed.stop() };
 }
 
 function simulatedNames(symbols: TickwireConfig['symbols']): string[] {

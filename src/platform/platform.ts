@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createBus, type MessageBus } from '../bus/index.ts';
+import { createBus, type MessageBus, TRADING_TOPICS } from '../bus/index.ts';
 import type { TickwireConfig } from '../config/index.ts';
 import {
   Cluster,
@@ -14,7 +14,9 @@ import {
   sendBufferCap,
   sendJson,
 } from '../gateway/index.ts';
-import { createMetricsRegistry } from '../monitor/index.ts';
+import { createMetricsRegistry, EventLatency } from '../monitor/index.ts';
+import { startExchangeSimulator } from '../simulator/index.ts';
+import { TRADING_EVENT_TARGETS_MS, TradingService, tradingRoutes } from '../trading/index.ts';
 import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
@@ -24,6 +26,9 @@ import { SymbolRegistry } from '../wire/index.ts';
 
 /** Symbols listed by GET /api/v1/ticker and the dashboard. */
 const TICKER_ROWS = 50;
+/** How often the delivery latency summary is published on `trading.latency`. */
+const LATENCY_PUBLISH_MS = 1_000;
+const TRADING_LATENCY_TOPIC = TRADING_TOPICS[0];
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
 export interface Platform {
@@ -33,6 +38,9 @@ export interface Platform {
   readonly pipeline: TickPipeline;
   readonly registry: SymbolRegistry;
   readonly gateway: Gateway;
+  readonly trading: TradingService;
+  /** Delivery latency of trading events, per event type. */
+  readonly latency: EventLatency;
   /** Stops accepting, stops the feed and the workers, closes the bus. */
   stop(): Promise<void>;
 }
@@ -76,12 +84,44 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     onWorkerGaveUp: (index, restarts) =>
       log.error({ worker: index, restarts }, 'pipeline worker keeps failing; its partition stays down'),
   });
-  const feed = await startMarketFeed(config, registry, pipeline, log).catch(async (error: unknown) => {
-    // Nothing else holds the workers and the broker connection: release them, or the process stays.
-    await pipeline.stop();
-    await bus.close();
-    throw error;
-  });
+  // The node's own exchange: the `sim` feed reads its market, and accounts without URLs trade on it.
+  const simulator =
+    config.feed === 'sim'
+      ? await startExchangeSimulator({
+          port: config.simPort,
+          symbols: config.symbols,
+          eventsPerSecond: config.simRate,
+          seed: config.simSeed,
+        })
+      : undefined;
+  let trading: TradingService | undefined;
+  const feed = await startMarketFeed(config, registry, pipeline, log, simulator)
+    .then(async (started) => {
+      trading = await TradingService.start({
+        config: config.trading,
+        db: config.db,
+        bus,
+        log,
+        embedded: simulator && { restUrl: simulator.url, wsUrl: simulator.wsUrl },
+      }).catch(async (error: unknown) => {
+        await started?.stop();
+        throw error;
+      });
+      return started;
+    })
+    .catch(async (error: unknown) => {
+      // Nothing else holds the workers, the simulator and the broker connection: release them, or the process stays.
+      await simulator?.close();
+      await pipeline.stop();
+      await bus.close();
+      throw error;
+    });
+  const tradingService = trading!;
+  if (tradingService.demoApiKey !== undefined)
+    log.info(
+      { account: 'demo' },
+      `demo trading account on the embedded simulator: X-API-Key ${tradingService.demoApiKey} (docs/TRADING.md)`,
+    );
   // Only a node with a feed keeps a market snapshot: on a gateway node of a cluster it would
   // subscribe to all market data on the broker (docs/SCALING.md).
   const snapshot = config.feed === 'none' ? undefined : new MarketSnapshot(bus, registry);
@@ -90,6 +130,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     apiKeys: [
       ...config.auth.apiKeys,
       ...(config.adminKey ? [{ key: config.adminKey, account: 'admin', admin: true }] : []),
+      ...(tradingService.demoApiKey ? [{ key: tradingService.demoApiKey, account: 'demo' }] : []),
     ],
     anonymous: { topics: config.anonymousTopics },
   });
@@ -101,12 +142,23 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       "send-buffer cap unavailable: a client that stops reading takes up to the kernel's send buffer of stale market data before the gateway can conflate it (docs/ARCHITECTURE.md)",
     );
   }
+  const latency = new EventLatency(TRADING_EVENT_TARGETS_MS);
   const gateway = new Gateway({
     bus,
     registry,
     auth,
     ...gatewaySettings(config),
+    onDelivered: (_topic, payload) => latency.delivered(payload),
   });
+  const latencyTimer = setInterval(
+    () =>
+      bus.publish(TRADING_LATENCY_TOPIC, {
+        type: 'latency_summary',
+        events: latency.summary(),
+        time: Date.now(),
+      }),
+    LATENCY_PUBLISH_MS,
+  );
   const cluster = new Cluster({ bus, gateway, nodeId: newNodeId(config.port) });
 
   const metrics = createMetricsRegistry({
@@ -115,10 +167,14 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     gateway,
     ...(feed ? { feed: () => feed.health() } : {}),
   });
+  metrics.registerMetric(latency.metric);
   const server = createHttpServer({
     headerTimeoutMs: config.headerTimeoutMs,
     routes: {
       ...managementRoutes(gateway, auth, cluster),
+      ...tradingRoutes(tradingService, auth),
+      'GET /api/v1/latency': (_request, response) =>
+        sendJson(response, 200, { targetsMs: TRADING_EVENT_TARGETS_MS, events: latency.summary() }),
       'GET /': (_request, response) => {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(dashboardHtml);
@@ -180,7 +236,10 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(latencyTimer);
+      await tradingService.stop();
       await feed?.stop();
+      await simulator?.close();
       cluster.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close(SHUTDOWN_DEADLINE_MS);
@@ -212,7 +271,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   cluster.start(url);
-  return { url, bus, pipeline, registry, gateway, stop };
+  return { url, bus, pipeline, registry, gateway, trading: tradingService, latency, stop };
 }
 
 /**

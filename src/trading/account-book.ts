@@ -1,5 +1,5 @@
 import type { ExecutionUpdate } from './execution-report.ts';
-import { type ApplyOutcome, TrackedOrder } from './order-tracker.ts';
+import { type ApplyOutcome, type OrderOrigin, TrackedOrder } from './order-tracker.ts';
 import { Position } from './positions.ts';
 
 /** A symbol's two assets, for its position's fees. */
@@ -37,12 +37,48 @@ export class AccountBook {
     return outcome;
   }
 
+  /** An order Tickwire places: known by its client id before the exchange gives it an id. */
+  expect(intent: {
+    clientOrderId: string;
+    symbol: string;
+    side: 'BUY' | 'SELL';
+    quantity: bigint;
+    orderType: string;
+    origin: OrderOrigin;
+  }): TrackedOrder {
+    let order = this.byClientId.get(intent.clientOrderId);
+    if (order === undefined) {
+      order = new TrackedOrder(intent.clientOrderId, intent.symbol, intent.side, intent.quantity, {
+        purpose: intent.origin.purpose,
+        botId: intent.origin.botId,
+      });
+      order.orderType = intent.orderType;
+      this.byClientId.set(intent.clientOrderId, order);
+    }
+    return order;
+  }
+
   order(orderId: number): TrackedOrder | undefined {
     return this.byOrderId.get(orderId);
   }
 
+  byClientOrderId(clientOrderId: string): TrackedOrder | undefined {
+    return this.byClientId.get(clientOrderId);
+  }
+
+  /** Every order, acknowledged or not, in the order they became known. */
   orders(): TrackedOrder[] {
-    return [...this.byOrderId.values()];
+    return [...this.byClientId.values()];
+  }
+
+  /** Orders sent but never acknowledged (no exchange id yet, not refused). */
+  pending(): TrackedOrder[] {
+    return this.orders().filter((order) => order.orderId === undefined && order.state === 'PENDING_NEW');
+  }
+
+  /** The symbols the account has positions in. */
+  symbols(): string[] {
+    return [...this.positions.keys()];
   }
 
   position(symbol: string): Position {

@@ -35,7 +35,16 @@ export interface ExchangeConnectionHandlers {
   /** The highest trade id already known for a symbol (reconciliation fetches what follows). */
   lastTradeId(symbol: string): number | undefined;
   state?(state: ConnectionState, reason?: string): void;
+  /**
+   * Orders written as sent by an earlier process but never acknowledged: reconciliation asks the
+   * exchange about each, and calls `lost` for those it does not know (they never reached it).
+   */
+  orphans?(): { symbol: string; clientOrderId: string }[];
+  lost?(clientOrderId: string): void;
 }
+
+/** Binance's "Order does not exist." */
+const UNKNOWN_ORDER = -2013;
 
 export interface ExchangeConnectionStats {
   state: ConnectionState;
@@ -238,6 +247,18 @@ export class ExchangeConnection {
       }
       for (const trade of trades) this.emit(tradeUpdate(trade, orders.get(trade.orderId)!));
       for (const order of orders.values()) this.emit(orderUpdate(order));
+    }
+    for (const orphan of this.handlers.orphans?.() ?? []) {
+      try {
+        const order = await this.rest.signed<OrderRow>('GET', '/api/v3/order', {
+          symbol: orphan.symbol,
+          origClientOrderId: orphan.clientOrderId,
+        });
+        this.emit(orderUpdate(order));
+      } catch (error) {
+        if (!(error instanceof ExchangeError) || error.code !== UNKNOWN_ORDER) throw error;
+        this.handlers.lost?.(orphan.clientOrderId);
+      }
     }
   }
 

@@ -9,6 +9,10 @@ export {
   isTerminal,
   ORDER_STATES,
   type OrderState,
+  MANUAL,
+  ORDER_PURPOSES,
+  type OrderOrigin,
+  type OrderPurpose,
   REFUSALS,
   type Refusal,
   TrackedOrder,
@@ -24,8 +28,29 @@ export {
   type ExchangeConnectionOptions,
 } from './exchange-connection.ts';
 export { ExchangeError, SignedRest } from './signed-rest.ts';
-export { type AccountEvents, TradingAccount } from './trading-account.ts';
+export { type AccountEvents, type StateSource, TradingAccount } from './trading-account.ts';
 export { PostgresStore } from './storage/postgres-store.ts';
 export { SqliteStore } from './storage/sqlite-store.ts';
-export { MIGRATIONS, type StoredFill, type StoredOrder, type TradingStore } from './storage/trading-store.ts';
-export { TradingPublisher } from './trading-publisher.ts';
+export {
+  MIGRATIONS,
+  type StoredBot,
+  type StoredFill,
+  type StoredOrder,
+  type TradingStore,
+} from './storage/trading-store.ts';
+export { orderView, TradingPublisher } from './trading-publisher.ts';
+export { type DcaConfig, type DcaConfigInput, dcaConfigSchema } from './bots/dca-config.ts';
+export { type SafetyLevel, safetyLevels, stopLossHit, takeProfitPrice } from './bots/dca-plan.ts';
+export { BOT_STATUSES, type BotStatus, DcaBot } from './bots/dca-bot.ts';
+export { MarketReference, type SymbolRules } from './market-reference.ts';
+export { type NewOrder, OrderEntry } from './order-entry.ts';
+export {
+  PRE_TRADE_REJECTIONS,
+  PreTradeChecks,
+  PreTradeError,
+  type PreTradeLimits,
+} from './pre-trade-checks.ts';
+export { type TradingConfig, tradingConfigSchema } from './trading-config.ts';
+export { TRADING_EVENT_TARGETS_MS, type TradingEventType } from './trading-events.ts';
+export { openTradingStore, TradingService } from './trading-service.ts';
+export { tradingRoutes } from './trading-routes.ts';

@@ -54,6 +54,21 @@ export interface TradeFill {
   time: number;
 }
 
+/**
+ * What an order is for: placed by hand (the orders API, or outside Tickwire) or by a bot, in one
+ * of a DCA cycle's roles. Fill notifications carry it as `orderType`.
+ */
+export const ORDER_PURPOSES = ['manual', 'base_order', 'safety_order', 'take_profit', 'stop_loss'] as const;
+export type OrderPurpose = (typeof ORDER_PURPOSES)[number];
+
+/** Who placed an order and why; set when Tickwire places it, kept in the store with it. */
+export interface OrderOrigin {
+  purpose: OrderPurpose;
+  botId: string | undefined;
+}
+
+export const MANUAL: OrderOrigin = { purpose: 'manual', botId: undefined };
+
 /** Why a report was refused (counted, never applied). */
 export const REFUSALS = ['IMPOSSIBLE_TRANSITION', 'OVERFILL', 'OTHER_ORDER'] as const;
 export type Refusal = (typeof REFUSALS)[number];
@@ -84,6 +99,10 @@ export class TrackedOrder {
   /** The largest cumulative filled quantity the exchange reported: above filledQuantity, fills are missing. */
   reportedQuantity = 0n;
   lastEventTime = 0;
+  /** The exchange's order type (LIMIT, MARKET…), from the request or the first report. */
+  orderType = 'UNKNOWN';
+  /** Why it was refused, when REJECTED (the exchange's message or a pre-trade check's code). */
+  rejectReason: string | undefined;
   readonly fills = new Map<number, TradeFill>();
   /** The state before a cancel was requested, to return to if the exchange refuses the cancel. */
   private beforeCancel: OrderState | undefined;
@@ -94,7 +113,13 @@ export class TrackedOrder {
     readonly side: 'BUY' | 'SELL',
     /** Base quantity ordered; 0n when unknown until the first report (a market order by quote amount). */
     public quantity: bigint,
+    public origin: OrderOrigin = MANUAL,
   ) {}
+
+  /** Not ended: acknowledged or pending, so it holds balance and counts as open. */
+  get isOpen(): boolean {
+    return !isTerminal(this.state);
+  }
 
   /** Fills the exchange reported that this order has not received yet (quantity). */
   get missingQuantity(): bigint {
@@ -118,8 +143,10 @@ export class TrackedOrder {
   }
 
   /** The exchange refused the order itself. */
-  rejected(): void {
-    if (!isTerminal(this.state)) this.state = 'REJECTED';
+  rejected(reason?: string): void {
+    if (isTerminal(this.state)) return;
+    this.state = 'REJECTED';
+    this.rejectReason = reason;
   }
 
   apply(update: ExecutionUpdate): ApplyOutcome {
@@ -135,6 +162,9 @@ export class TrackedOrder {
       return outcome;
     }
     if (this.quantity === 0n) this.quantity = update.quantity;
+    if (this.orderType === 'UNKNOWN') this.orderType = update.orderType;
+    if (update.status === 'REJECTED' && update.rejectReason !== 'NONE')
+      this.rejectReason = update.rejectReason;
     const next = FROM_EXCHANGE[update.status];
     if (isTerminal(this.state) && isTerminal(next) && next !== this.state) {
       outcome.refused = 'IMPOSSIBLE_TRANSITION';

@@ -34,6 +34,12 @@ export class SignedRest {
     return this.send<T>(method, `${path}?${query}&signature=${signature}`);
   }
 
+  /** A public endpoint (market data, exchangeInfo): no key, no signature. */
+  async public<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+    const query = new URLSearchParams(params).toString();
+    return this.send<T>('GET', query.length > 0 ? `${path}?${query}` : path);
+  }
+
   /** An endpoint that takes the API key only (the listenKey endpoints). */
   async keyed<T>(method: string, path: string, params: Record<string, string> = {}): Promise<T> {
     const query = new URLSearchParams(params).toString();

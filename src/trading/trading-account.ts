@@ -1,12 +1,31 @@
 import { AccountBook, type AssetsOf } from './account-book.ts';
 import { type ExecutionUpdate, fillUpdate, stateUpdate } from './execution-report.ts';
-import type { TradeFill, TrackedOrder } from './order-tracker.ts';
-import type { TradingStore } from './storage/trading-store.ts';
+import type { OrderOrigin, TradeFill, TrackedOrder } from './order-tracker.ts';
+import type { StoredFill, TradingStore } from './storage/trading-store.ts';
 
-/** What a TradingAccount tells its publisher, after the store has it. */
+/**
+ * Where an order's new state comes from: the exchange (a report, or reconciliation) or Tickwire's
+ * own request (sent and pending, refused before or by the exchange).
+ */
+export type StateSource = 'exchange' | 'request';
+
+/**
+ * What a TradingAccount tells its listeners (the publisher, the bots), after the store has it.
+ * `eventTime` is the exchange's (`E`) for what it reported, Tickwire's clock for a request.
+ */
 export interface AccountEvents {
-  fill(order: TrackedOrder, fill: TradeFill, update: ExecutionUpdate): void;
-  order(order: TrackedOrder, update: ExecutionUpdate): void;
+  fill(order: TrackedOrder, fill: TradeFill, eventTime: number): void;
+  order(order: TrackedOrder, eventTime: number, source: StateSource): void;
+}
+
+/** An order Tickwire is about to send: written (PENDING_NEW) before it leaves. */
+export interface OrderIntent {
+  symbol: string;
+  clientOrderId: string;
+  side: 'BUY' | 'SELL';
+  orderType: string;
+  quantity: bigint;
+  origin: OrderOrigin;
 }
 
 /**
@@ -40,9 +59,9 @@ export class TradingAccount {
     const orders = new Map(
       (await this.store.orders(this.account)).map((order) => [order.clientOrderId, order]),
     );
-    const restored = new Map<string, ExecutionUpdate>();
     for (const fill of await this.store.fills(this.account)) {
       const order = orders.get(fill.clientOrderId);
+      if (order !== undefined) this.book.expect({ ...order, origin: order });
       const update = fillUpdate(
         {
           symbol: fill.symbol,
@@ -56,10 +75,13 @@ export class TradingAccount {
         fill.time,
       );
       this.book.apply(update);
-      restored.set(`${fill.symbol}:${fill.tradeId}`, update);
     }
     for (const order of orders.values()) {
-      if (order.orderId === undefined || order.state === 'PENDING_NEW') continue;
+      // Sent, never acknowledged: reconciliation asks the exchange what became of it.
+      if (order.orderId === undefined || order.state === 'PENDING_NEW') {
+        this.book.expect({ ...order, origin: order });
+        continue;
+      }
       const status = order.state === 'PENDING_CANCEL' ? 'NEW' : order.state;
       this.book.apply(
         stateUpdate(
@@ -80,23 +102,74 @@ export class TradingAccount {
     }
     for (const fill of await this.store.unpublishedFills(this.account)) {
       const order = this.book.order(fill.orderId)!;
-      this.events.fill(
-        order,
-        order.fills.get(fill.tradeId)!,
-        restored.get(`${fill.symbol}:${fill.tradeId}`)!,
-      );
+      this.events.fill(order, order.fills.get(fill.tradeId)!, fill.time);
       await this.store.markPublished(this.account, fill.symbol, fill.tradeId);
     }
   }
 
   /** Takes an update from the exchange connection; resolves once it is stored and handed on. */
   ingest(update: ExecutionUpdate): Promise<void> {
-    this.queue = this.queue
-      .then(() => this.store_(update))
-      .catch(() => {
-        this.failures++;
-      });
-    return this.queue;
+    return this.serially(() => this.store_(update));
+  }
+
+  /**
+   * An order about to be sent: PENDING_NEW in the book and the store before it leaves, so that a
+   * process killed while it is in flight finds it at restart and asks the exchange about it.
+   */
+  async expect(intent: OrderIntent): Promise<TrackedOrder> {
+    let order: TrackedOrder | undefined;
+    await this.serially(async () => {
+      order = this.book.expect(intent);
+      await this.persist(order, intent.orderType, Date.now());
+      this.events.order(order, Date.now(), 'request');
+    }, true);
+    return order!;
+  }
+
+  /** The exchange (or the network) refused an order before acknowledging it. */
+  refused(clientOrderId: string, reason: string): Promise<void> {
+    return this.transition(clientOrderId, (order) => order.rejected(reason));
+  }
+
+  /** A cancel is about to be sent; false when the order is not live (nothing to cancel). */
+  async cancelling(clientOrderId: string): Promise<boolean> {
+    let live = false;
+    await this.transition(clientOrderId, (order) => (live = order.requestCancel()));
+    return live;
+  }
+
+  /** The exchange refused a cancel (the order ended meanwhile): it is where its fills left it. */
+  cancelRefused(clientOrderId: string): Promise<void> {
+    return this.transition(clientOrderId, (order) => order.cancelRefused());
+  }
+
+  private transition(clientOrderId: string, change: (order: TrackedOrder) => unknown): Promise<void> {
+    return this.serially(async () => {
+      const order = this.book.byClientOrderId(clientOrderId);
+      if (order === undefined) return;
+      const before = order.state;
+      change(order);
+      if (order.state === before) return;
+      await this.persist(order, order.orderType, Date.now());
+      this.events.order(order, Date.now(), 'request');
+    }, true);
+  }
+
+  /**
+   * Runs one step after those before it. A step that fails (the store is down) is counted; steps
+   * of the exchange are retried by the next reconciliation, a request's failure reaches its caller.
+   */
+  private serially(step: () => Promise<void>, rethrow = false): Promise<void> {
+    const run = this.queue.then(step);
+    this.queue = run.catch(() => {
+      this.failures++;
+    });
+    return rethrow ? run : this.queue;
+  }
+
+  /** The account's stored fills (of one symbol, or all). */
+  fills(symbol?: string): Promise<StoredFill[]> {
+    return this.store.fills(this.account, symbol);
   }
 
   /** The highest trade id known for a symbol, for the connection's reconciliation. */
@@ -119,25 +192,32 @@ export class TradingAccount {
         side: order.side,
       });
     }
-    if (outcome.changed || outcome.fill !== undefined) {
-      await this.store.recordOrder({
-        account: this.account,
-        symbol: update.symbol,
-        clientOrderId: order.clientOrderId,
-        orderId: order.orderId,
-        side: order.side,
-        orderType: update.orderType,
-        quantity: order.quantity,
-        state: order.state,
-        filledQuantity: order.filledQuantity,
-        filledQuote: order.filledQuote,
-        updatedAt: Math.max(update.eventTime, order.lastEventTime),
-      });
-    }
+    if (outcome.changed || outcome.fill !== undefined)
+      await this.persist(order, update.orderType, Math.max(update.eventTime, order.lastEventTime));
     if (fresh && outcome.fill !== undefined) {
-      this.events.fill(order, outcome.fill, update);
+      this.events.fill(order, outcome.fill, update.eventTime);
       await this.store.markPublished(this.account, update.symbol, outcome.fill.tradeId);
     }
-    if (outcome.changed) this.events.order(order, update);
+    if (outcome.changed) this.events.order(order, update.eventTime, 'exchange');
+  }
+
+  private persist(order: TrackedOrder, orderType: string, updatedAt: number): Promise<void> {
+    order.orderType = orderType;
+    return this.store.recordOrder({
+      account: this.account,
+      symbol: order.symbol,
+      clientOrderId: order.clientOrderId,
+      orderId: order.orderId,
+      side: order.side,
+      orderType,
+      quantity: order.quantity,
+      state: order.state,
+      filledQuantity: order.filledQuantity,
+      filledQuote: order.filledQuote,
+      updatedAt,
+      purpose: order.origin.purpose,
+      botId: order.origin.botId,
+      rejectReason: order.rejectReason,
+    });
   }
 }

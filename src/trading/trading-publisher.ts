@@ -1,13 +1,14 @@
 import { fillsTopic, type MessageBus, ordersTopic } from '../bus/index.ts';
 import { decimal, divide } from './amounts.ts';
-import type { ExecutionUpdate } from './execution-report.ts';
 import type { TradeFill, TrackedOrder } from './order-tracker.ts';
-import type { AccountEvents } from './trading-account.ts';
+import type { AccountEvents, StateSource } from './trading-account.ts';
 
 /**
  * Publishes a durable account's events to its owner's private topics, built by the bus's topics
  * module: each fill on `fills.<account>` (the gateway's critical lane), each state change on
- * `orders.<account>` (high). Amounts are the exchange's 8-decimal strings; `eventTime` is the
+ * `orders.<account>` (high): `order_status_update` for what the exchange reported,
+ * `order_update` for Tickwire's own requests (sent and pending, cancel pending, refused before the
+ * exchange acknowledged). Amounts are the exchange's 8-decimal strings; `eventTime` is the
  * exchange's (`E`), from which the latency targets are measured.
  */
 export class TradingPublisher implements AccountEvents {
@@ -16,7 +17,7 @@ export class TradingPublisher implements AccountEvents {
     private readonly account: string,
   ) {}
 
-  fill(order: TrackedOrder, fill: TradeFill, update: ExecutionUpdate): void {
+  fill(order: TrackedOrder, fill: TradeFill, eventTime: number): void {
     this.bus.publish(fillsTopic(this.account), {
       type: 'order_fill_notification',
       account: this.account,
@@ -24,8 +25,8 @@ export class TradingPublisher implements AccountEvents {
       orderId: order.orderId ?? -1,
       clientOrderId: order.clientOrderId,
       side: order.side,
-      // Orders placed by a bot will say which of its orders this is (issue 14's bots).
-      orderType: 'manual',
+      orderType: order.origin.purpose,
+      ...(order.origin.botId === undefined ? {} : { botId: order.origin.botId }),
       tradeId: fill.tradeId,
       price: decimal(fill.price),
       quantity: decimal(fill.quantity),
@@ -36,24 +37,35 @@ export class TradingPublisher implements AccountEvents {
       filledQuantity: decimal(order.filledQuantity),
       averagePrice: decimal(divide(order.filledQuote, order.filledQuantity)),
       state: order.state,
-      eventTime: update.eventTime,
+      eventTime,
       transactionTime: fill.time,
     });
   }
 
-  order(order: TrackedOrder, update: ExecutionUpdate): void {
+  order(order: TrackedOrder, eventTime: number, source: StateSource): void {
     this.bus.publish(ordersTopic(this.account), {
-      type: 'order_status_update',
+      type: source === 'exchange' ? 'order_status_update' : 'order_update',
+      ...orderView(order),
       account: this.account,
-      symbol: order.symbol,
-      orderId: order.orderId ?? -1,
-      clientOrderId: order.clientOrderId,
-      side: order.side,
-      state: order.state,
-      quantity: decimal(order.quantity),
-      filledQuantity: decimal(order.filledQuantity),
-      averagePrice: decimal(divide(order.filledQuote, order.filledQuantity)),
-      eventTime: update.eventTime,
+      eventTime,
     });
   }
+}
+
+/** An order as the orders API and its events show it. */
+export function orderView(order: TrackedOrder): Record<string, unknown> {
+  return {
+    symbol: order.symbol,
+    orderId: order.orderId ?? null,
+    clientOrderId: order.clientOrderId,
+    side: order.side,
+    type: order.orderType,
+    purpose: order.origin.purpose,
+    ...(order.origin.botId === undefined ? {} : { botId: order.origin.botId }),
+    state: order.state,
+    quantity: decimal(order.quantity),
+    filledQuantity: decimal(order.filledQuantity),
+    averagePrice: decimal(divide(order.filledQuote, order.filledQuantity)),
+    ...(order.rejectReason === undefined ? {} : { rejectReason: order.rejectReason }),
+  };
 }

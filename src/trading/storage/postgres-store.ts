@@ -1,12 +1,26 @@
 import pg from 'pg';
 import {
+  botFromRow,
+  botValues,
   fillFromRow,
   MIGRATIONS,
   orderFromRow,
+  orderValues,
+  type StoredBot,
   type StoredFill,
   type StoredOrder,
   type TradingStore,
+  UPSERT_BOT,
+  UPSERT_ORDER,
 } from './trading-store.ts';
+
+/** `?` placeholders (the statements both dialects share) as PostgreSQL's `$1, $2…`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+const UPSERT_ORDER_PG = numbered(UPSERT_ORDER);
+const UPSERT_BOT_PG = numbered(UPSERT_BOT);
 
 /**
  * The shared store: PostgreSQL (`--db postgres://…`), in a schema of its own (`tickwire` unless
@@ -84,27 +98,7 @@ export class PostgresStore implements TradingStore {
   }
 
   async recordOrder(order: StoredOrder): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO trading_orders (account, symbol, client_order_id, order_id, side, order_type, quantity, state,
-         filled_quantity, filled_quote, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (account, symbol, client_order_id) DO UPDATE SET order_id = excluded.order_id,
-         state = excluded.state, filled_quantity = excluded.filled_quantity, filled_quote = excluded.filled_quote,
-         updated_at = excluded.updated_at`,
-      [
-        order.account,
-        order.symbol,
-        order.clientOrderId,
-        order.orderId ?? null,
-        order.side,
-        order.orderType,
-        order.quantity.toString(),
-        order.state,
-        order.filledQuantity.toString(),
-        order.filledQuote.toString(),
-        order.updatedAt,
-      ],
-    );
+    await this.pool.query(UPSERT_ORDER_PG, orderValues(order));
   }
 
   async orders(account: string): Promise<StoredOrder[]> {
@@ -149,6 +143,37 @@ export class PostgresStore implements TradingStore {
       [account, symbol],
     );
     return rows[0]!.id === null ? undefined : Number(rows[0]!.id);
+  }
+
+  async saveBot(bot: StoredBot): Promise<void> {
+    await this.pool.query(UPSERT_BOT_PG, botValues(bot));
+  }
+
+  async bots(account: string): Promise<StoredBot[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM trading_bots WHERE account = $1 ORDER BY created_at',
+      [account],
+    );
+    return rows.map(botFromRow);
+  }
+
+  async deleteBot(account: string, botId: string): Promise<void> {
+    await this.pool.query('DELETE FROM trading_bots WHERE account = $1 AND bot_id = $2', [account, botId]);
+  }
+
+  async forgetAccount(account: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const table of ['trading_orders', 'trading_fills', 'trading_bots'])
+        await client.query(`DELETE FROM ${table} WHERE account = $1`, [account]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   close(): Promise<void> {

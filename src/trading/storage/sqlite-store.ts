@@ -2,12 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  botFromRow,
+  botValues,
   fillFromRow,
   MIGRATIONS,
   orderFromRow,
+  orderValues,
+  type StoredBot,
   type StoredFill,
   type StoredOrder,
   type TradingStore,
+  UPSERT_BOT,
+  UPSERT_ORDER,
 } from './trading-store.ts';
 
 /**
@@ -19,6 +25,7 @@ export class SqliteStore implements TradingStore {
   private readonly db: Database.Database;
   private readonly insertFill: Database.Statement;
   private readonly upsertOrder: Database.Statement;
+  private readonly upsertBot: Database.Statement;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -34,15 +41,8 @@ export class SqliteStore implements TradingStore {
          @commission, @commissionAsset, @maker, @time)
        ON CONFLICT (account, symbol, trade_id) DO NOTHING`,
     );
-    this.upsertOrder = this.db.prepare(
-      `INSERT INTO trading_orders (account, symbol, client_order_id, order_id, side, order_type, quantity, state,
-         filled_quantity, filled_quote, updated_at)
-       VALUES (@account, @symbol, @clientOrderId, @orderId, @side, @orderType, @quantity, @state,
-         @filledQuantity, @filledQuote, @updatedAt)
-       ON CONFLICT (account, symbol, client_order_id) DO UPDATE SET order_id = excluded.order_id,
-         state = excluded.state, filled_quantity = excluded.filled_quantity, filled_quote = excluded.filled_quote,
-         updated_at = excluded.updated_at`,
-    );
+    this.upsertOrder = this.db.prepare(UPSERT_ORDER);
+    this.upsertBot = this.db.prepare(UPSERT_BOT);
   }
 
   private migrate(): void {
@@ -69,7 +69,7 @@ export class SqliteStore implements TradingStore {
   }
 
   recordOrder(order: StoredOrder): Promise<void> {
-    this.upsertOrder.run({ ...order, orderId: order.orderId ?? null });
+    this.upsertOrder.run(...orderValues(order));
     return Promise.resolve();
   }
 
@@ -111,6 +111,31 @@ export class SqliteStore implements TradingStore {
       .prepare('SELECT MAX(trade_id) AS id FROM trading_fills WHERE account = ? AND symbol = ?')
       .get(account, symbol) as { id: bigint | null };
     return Promise.resolve(row.id === null ? undefined : Number(row.id));
+  }
+
+  saveBot(bot: StoredBot): Promise<void> {
+    this.upsertBot.run(...botValues(bot));
+    return Promise.resolve();
+  }
+
+  bots(account: string): Promise<StoredBot[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM trading_bots WHERE account = ? ORDER BY created_at')
+      .all(account);
+    return Promise.resolve((rows as Record<string, unknown>[]).map(botFromRow));
+  }
+
+  deleteBot(account: string, botId: string): Promise<void> {
+    this.db.prepare('DELETE FROM trading_bots WHERE account = ? AND bot_id = ?').run(account, botId);
+    return Promise.resolve();
+  }
+
+  forgetAccount(account: string): Promise<void> {
+    this.db.transaction(() => {
+      for (const table of ['trading_orders', 'trading_fills', 'trading_bots'])
+        this.db.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
+    })();
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

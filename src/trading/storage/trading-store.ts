@@ -1,4 +1,4 @@
-import type { OrderState, TradeFill } from '../order-tracker.ts';
+import type { OrderPurpose, OrderState, TradeFill } from '../order-tracker.ts';
 
 /** An order as stored: enough to rebuild it after a restart and to answer queries. */
 export interface StoredOrder {
@@ -12,6 +12,22 @@ export interface StoredOrder {
   state: OrderState;
   filledQuantity: bigint;
   filledQuote: bigint;
+  updatedAt: number;
+  /** Set when the order is first stored; later writes of the same order keep it. */
+  purpose: OrderPurpose;
+  botId: string | undefined;
+  /** Why the exchange or the pre-trade checks refused it, when REJECTED. */
+  rejectReason?: string | undefined;
+}
+
+/** A bot as stored: its configuration and its running state, both JSON (docs/TRADING.md, "Bots"). */
+export interface StoredBot {
+  account: string;
+  botId: string;
+  config: string;
+  status: string;
+  state: string;
+  createdAt: number;
   updatedAt: number;
 }
 
@@ -43,6 +59,15 @@ export interface TradingStore {
   fills(account: string, symbol?: string): Promise<StoredFill[]>;
   /** The highest stored trade id of the account on the symbol (where reconciliation resumes). */
   lastTradeId(account: string, symbol: string): Promise<number | undefined>;
+  /** Inserts or replaces a bot by (account, bot id). */
+  saveBot(bot: StoredBot): Promise<void>;
+  bots(account: string): Promise<StoredBot[]>;
+  deleteBot(account: string, botId: string): Promise<void>;
+  /**
+   * Forgets an account's orders, fills and bots: for an exchange that itself starts empty on
+   * every run (the embedded simulator), whose ids would otherwise collide with the last run's.
+   */
+  forgetAccount(account: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +108,73 @@ export const MIGRATIONS: readonly string[] = [
     published BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (account, symbol, trade_id)
   )`,
+  `ALTER TABLE trading_orders ADD COLUMN purpose TEXT NOT NULL DEFAULT 'manual'`,
+  `ALTER TABLE trading_orders ADD COLUMN bot_id TEXT`,
+  `ALTER TABLE trading_orders ADD COLUMN reject_reason TEXT`,
+  `CREATE TABLE trading_bots (
+    account TEXT NOT NULL,
+    bot_id TEXT NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (account, bot_id)
+  )`,
 ];
+
+/**
+ * The order upsert of both dialects (`?` placeholders; PostgreSQL's store numbers them): the
+ * origin is written once, with the order's first row, and never changed by later reports.
+ */
+export const UPSERT_ORDER = `INSERT INTO trading_orders (account, symbol, client_order_id, order_id, side, order_type,
+    quantity, state, filled_quantity, filled_quote, updated_at, purpose, bot_id, reject_reason)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account, symbol, client_order_id) DO UPDATE SET order_id = COALESCE(excluded.order_id,
+    trading_orders.order_id), order_type = excluded.order_type, quantity = excluded.quantity,
+    state = excluded.state, filled_quantity = excluded.filled_quantity, filled_quote = excluded.filled_quote,
+    updated_at = excluded.updated_at, reject_reason = COALESCE(excluded.reject_reason, trading_orders.reject_reason)`;
+
+/** An order's values in UPSERT_ORDER's order (amounts as decimal strings, which both drivers take). */
+export function orderValues(order: StoredOrder): unknown[] {
+  return [
+    order.account,
+    order.symbol,
+    order.clientOrderId,
+    order.orderId ?? null,
+    order.side,
+    order.orderType,
+    order.quantity.toString(),
+    order.state,
+    order.filledQuantity.toString(),
+    order.filledQuote.toString(),
+    order.updatedAt,
+    order.purpose,
+    order.botId ?? null,
+    order.rejectReason ?? null,
+  ];
+}
+
+export const UPSERT_BOT = `INSERT INTO trading_bots (account, bot_id, config, status, state, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account, bot_id) DO UPDATE SET config = excluded.config, status = excluded.status,
+    state = excluded.state, updated_at = excluded.updated_at`;
+
+export function botValues(bot: StoredBot): unknown[] {
+  return [bot.account, bot.botId, bot.config, bot.status, bot.state, bot.createdAt, bot.updatedAt];
+}
+
+export function botFromRow(row: Record<string, unknown>): StoredBot {
+  return {
+    account: String(row.account),
+    botId: String(row.bot_id),
+    config: String(row.config),
+    status: String(row.status),
+    state: String(row.state),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
 
 /** A row of either dialect back into a StoredOrder (BIGINT columns come as bigint or string). */
 export function orderFromRow(row: Record<string, unknown>): StoredOrder {
@@ -99,6 +190,9 @@ export function orderFromRow(row: Record<string, unknown>): StoredOrder {
     filledQuantity: BigInt(row.filled_quantity as bigint | string),
     filledQuote: BigInt(row.filled_quote as bigint | string),
     updatedAt: Number(row.updated_at),
+    purpose: row.purpose as OrderPurpose,
+    botId: row.bot_id === null ? undefined : String(row.bot_id),
+    rejectReason: row.reject_reason === null ? undefined : String(row.reject_reason),
   };
 }
 
