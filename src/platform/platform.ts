@@ -39,6 +39,8 @@ export interface Platform {
   readonly registry: SymbolRegistry;
   readonly gateway: Gateway;
   readonly trading: TradingService;
+  /** REST base of the embedded exchange simulator (`--feed sim`). */
+  readonly simulatorUrl: string | undefined;
   /** Delivery latency of trading events, per event type. */
   readonly latency: EventLatency;
   /** Stops accepting, stops the feed and the workers, closes the bus. */
@@ -271,7 +273,17 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   cluster.start(url);
-  return { url, bus, pipeline, registry, gateway, trading: tradingService, latency, stop };
+  return {
+    url,
+    bus,
+    pipeline,
+    registry,
+    gateway,
+    trading: tradingService,
+    simulatorUrl: simulator?.url,
+    latency,
+    stop,
+  };
 }
 
 /**

@@ -26,8 +26,8 @@ const newOrderBody = z
     symbol: z.string().regex(/^[A-Z0-9]{1,20}$/, 'symbol names are 1-20 characters A-Z and 0-9'),
     side: z.enum(['BUY', 'SELL']),
     type: z.enum(['LIMIT', 'MARKET']),
-    quantity: decimalText.refine((text) => units(text) > 0n, 'must be above 0'),
-    price: decimalText.refine((text) => units(text) > 0n, 'must be above 0').optional(),
+    quantity: decimalText.refine((text) => /[1-9]/.test(text), 'must be above 0'),
+    price: decimalText.refine((text) => /[1-9]/.test(text), 'must be above 0').optional(),
     timeInForce: z.enum(['GTC', 'IOC', 'FOK']).optional(),
     clientOrderId: z
       .string()

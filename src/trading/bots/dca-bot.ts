@@ -214,7 +214,8 @@ export class DcaBot {
     switch (state.phase) {
       case 'idle': {
         if (this.config.maxCycles !== undefined && state.completedCycles >= this.config.maxCycles) {
-          return this.setStatus(['running'], 'stopped', eventTime);
+          this.state.status = 'stopped';
+          return this.saveAndTell('status', eventTime);
         }
         if (now < state.cooldownUntil) return;
         state.cycle++;
@@ -435,6 +436,7 @@ export class DcaBot {
     return rules;
   }
 
+  /** A status change asked from outside: after the step in progress, then a step in the new status. */
   private async setStatus(from: readonly BotStatus[], to: BotStatus, eventTime: number): Promise<void> {
     await this.running;
     if (!from.includes(this.state.status)) return;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { units } from '../amounts.ts';
 
 const positiveDecimal = z
   .string()
   .regex(/^\d{1,12}(\.\d{1,8})?$/, 'must be a decimal string with at most 8 decimals, e.g. "0.001"')
-  .refine((text) => units(text) > 0n, 'must be above 0');
+  .refine((text) => /[1-9]/.test(text), 'must be above 0');
 const percent = (max: number) =>
   z.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(max, `must be at most ${max}`);
 const scale = z
