@@ -143,6 +143,9 @@ export class ExchangeConnection {
     clearInterval(this.keepAliveTimer);
     const { listenKey } = await this.rest.keyed<{ listenKey: string }>('POST', '/api/v3/userDataStream');
     this.listenKey = listenKey;
+    // Where the gap starts, read before the new stream opens: a fill the new stream brings during
+    // reconciliation must not move the start past the trades the gap hid.
+    const known = new Map(this.settings.symbols.map((symbol) => [symbol, this.handlers.lastTradeId(symbol)]));
     await this.open(listenKey);
     // stop() may have come while this connect was in flight.
     if (this.stopped) {
@@ -152,7 +155,7 @@ export class ExchangeConnection {
     this.stats.connects++;
     this.keepAliveTimer = setInterval(() => void this.keepAlive(), this.settings.keepAliveMs);
     this.setState('reconciling');
-    await this.reconcile();
+    await this.reconcile(known);
     this.stats.reconciliations++;
     this.attempt = 0;
     this.setState('live');
@@ -229,10 +232,10 @@ export class ExchangeConnection {
   }
 
   /** The trades since the last one known and the state of their orders and of open orders. */
-  private async reconcile(): Promise<void> {
+  private async reconcile(known: ReadonlyMap<string, number | undefined>): Promise<void> {
     const orderIds = new Map<string, Set<number>>();
     for (const symbol of this.settings.symbols) {
-      const trades = await this.tradesSince(symbol, this.handlers.lastTradeId(symbol));
+      const trades = await this.tradesSince(symbol, known.get(symbol));
       const ids = new Set<number>();
       for (const trade of trades) ids.add(trade.orderId);
       const open = await this.rest.signed<OrderRow[]>('GET', '/api/v3/openOrders', { symbol });

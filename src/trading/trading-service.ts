@@ -23,9 +23,16 @@ const DEMO_BALANCES = { USDT: '100000', BTC: '1', ETH: '10' };
 /** A desk whose exchange could not be reached at start tries again this often. */
 const START_RETRY_MS = 5_000;
 
-/** Opens the store `db` names: PostgreSQL for a postgres:// URL, else a SQLite file. */
+/**
+ * Opens the store `db` names: PostgreSQL for a postgres:// URL (in the schema its `schema`
+ * parameter names, `tickwire` by default), else a SQLite file.
+ */
 export async function openTradingStore(db: string): Promise<TradingStore> {
-  return /^postgres(ql)?:\/\//.test(db) ? PostgresStore.open(db) : new SqliteStore(db);
+  if (!/^postgres(ql)?:\/\//.test(db)) return new SqliteStore(db);
+  const url = new URL(db);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  return PostgresStore.open(url.toString(), schema);
 }
 
 /**

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decimal, dcaConfigSchema, safetyLevels, stopLossHit, type SymbolRules, takeProfitPrice, units } from '../../src/trading/index.ts';
+import {
+  decimal,
+  dcaConfigSchema,
+  safetyLevels,
+  stopLossHit,
+  type SymbolRules,
+  takeProfitPrice,
+  units,
+} from '../../src/trading/index.ts';
 
 const RULES: SymbolRules = {
   symbol: 'BTCUSDT',
@@ -82,7 +90,12 @@ describe('trading: the DCA plan', () => {
   });
 
   it('refuses a config with clear messages', () => {
-    const result = dcaConfigSchema.safeParse({ symbol: 'btc', baseOrderQuantity: '0', safetyOrderQuantity: 'x', extra: 1 });
+    const result = dcaConfigSchema.safeParse({
+      symbol: 'btc',
+      baseOrderQuantity: '0',
+      safetyOrderQuantity: 'x',
+      extra: 1,
+    });
     assert.equal(result.success, false);
     const paths = result.error!.issues.map((issue) => issue.path.join('.') || issue.code);
     for (const expected of ['symbol', 'baseOrderQuantity', 'safetyOrderQuantity', 'unrecognized_keys'])

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read many fields of the REST API's JSON answers */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,16 @@ import { TestClient } from '../gateway/harness.ts';
 import { writeFileSync } from 'node:fs';
 
 const ACCOUNTS = {
-  alice: { key: 'alice-key-0123456789', apiKey: 'aliceExchangeKey0123456789', apiSecret: 'alice-secret-0123456789abcdef' },
-  bob: { key: 'bob-key-0123456789ab', apiKey: 'bobExchangeKey0123456789ab', apiSecret: 'bob-secret-0123456789abcdef00' },
+  alice: {
+    key: 'alice-key-0123456789',
+    apiKey: 'aliceExchangeKey0123456789',
+    apiSecret: 'alice-secret-0123456789abcdef',
+  },
+  bob: {
+    key: 'bob-key-0123456789ab',
+    apiKey: 'bobExchangeKey0123456789ab',
+    apiSecret: 'bob-secret-0123456789abcdef00',
+  },
 };
 const START_BALANCES = { USDT: '1000000', BTC: '10' };
 
@@ -83,19 +92,46 @@ describe('trading: the platform with its orders API and bots on the embedded sim
 
   it('answers the orders API per account, with the checks and clear 4xx errors', async () => {
     assert.equal((await call(undefined, 'GET', '/api/v1/orders')).body.error.code, 'UNAUTHORIZED');
-    assert.equal((await call('carol-key-0123456789', 'GET', '/api/v1/orders')).body.error.code, 'NO_TRADING_ACCOUNT');
-    const bad = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', { symbol: 'BTCUSDT', side: 'HOLD', type: 'LIMIT', quantity: '-1' });
+    assert.equal(
+      (await call('carol-key-0123456789', 'GET', '/api/v1/orders')).body.error.code,
+      'NO_TRADING_ACCOUNT',
+    );
+    const bad = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', {
+      symbol: 'BTCUSDT',
+      side: 'HOLD',
+      type: 'LIMIT',
+      quantity: '-1',
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /side/);
     assert.match(bad.body.error.message, /quantity/);
-    assert.equal((await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', '{"symbol":')).body.error.code, 'BAD_JSON');
-    const collar = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '1' });
+    assert.equal(
+      (await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', '{"symbol":')).body.error.code,
+      'BAD_JSON',
+    );
+    const collar = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '1',
+    });
     assert.deepEqual([collar.status, collar.body.error.code], [422, 'PRICE_COLLAR']);
-    const unknown = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', { symbol: 'XRPUSDT', side: 'BUY', type: 'MARKET', quantity: '1' });
+    const unknown = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', {
+      symbol: 'XRPUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '1',
+    });
     assert.equal(unknown.body.error.code, 'UNKNOWN_SYMBOL');
 
     // A resting bid 3% under the market: acknowledged, listed, canceled.
-    const last = units((await (await fetch(`${platform.simulatorUrl}/api/v3/ticker/price?symbol=BTCUSDT`)).json()).price);
+    const ticker = (await (
+      await fetch(`${platform.simulatorUrl}/api/v3/ticker/price?symbol=BTCUSDT`)
+    ).json()) as {
+      price: string;
+    };
+    const last = units(ticker.price);
     const price = ((last * 97n) / 100n / 1_000_000n) * 1_000_000n;
     const placed = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', {
       symbol: 'BTCUSDT',
@@ -106,11 +142,25 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     });
     assert.equal(placed.status, 201, JSON.stringify(placed.body));
     const id = placed.body.order.clientOrderId as string;
-    await waitFor(async () => (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/orders?open=true')).body.orders.some((o: any) => o.clientOrderId === id && o.state === 'NEW'));
-    assert.equal((await call(ACCOUNTS.bob.key, 'DELETE', `/api/v1/orders/${id}`)).body.error.code, 'UNKNOWN_ORDER');
+    await waitFor(async () =>
+      (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/orders?open=true')).body.orders.some(
+        (o: any) => o.clientOrderId === id && o.state === 'NEW',
+      ),
+    );
+    assert.equal(
+      (await call(ACCOUNTS.bob.key, 'DELETE', `/api/v1/orders/${id}`)).body.error.code,
+      'UNKNOWN_ORDER',
+    );
     assert.equal((await call(ACCOUNTS.alice.key, 'DELETE', `/api/v1/orders/${id}`)).status, 200);
-    await waitFor(async () => (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/orders')).body.orders.some((o: any) => o.clientOrderId === id && o.state === 'CANCELED'));
-    assert.equal((await call(ACCOUNTS.alice.key, 'DELETE', `/api/v1/orders/${id}`)).body.error.code, 'ORDER_NOT_OPEN');
+    await waitFor(async () =>
+      (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/orders')).body.orders.some(
+        (o: any) => o.clientOrderId === id && o.state === 'CANCELED',
+      ),
+    );
+    assert.equal(
+      (await call(ACCOUNTS.alice.key, 'DELETE', `/api/v1/orders/${id}`)).body.error.code,
+      'ORDER_NOT_OPEN',
+    );
   });
 
   it('runs a bot through full cycles; its owner sees every event once and in order, another account none', async () => {
@@ -119,7 +169,11 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     const bob = await TestClient.connect(ws);
     await alice.request({ op: 'auth', id: 1, apiKey: ACCOUNTS.alice.key });
     await bob.request({ op: 'auth', id: 1, apiKey: ACCOUNTS.bob.key });
-    const subscribed = await alice.request({ op: 'subscribe', id: 2, topics: ['orders.alice', 'fills.alice', 'bots.alice.>'] });
+    const subscribed = await alice.request({
+      op: 'subscribe',
+      id: 2,
+      topics: ['orders.alice', 'fills.alice', 'bots.alice.>'],
+    });
     assert.equal(subscribed.type, 'subscribed');
     await bob.request({ op: 'subscribe', id: 2, topics: ['orders.bob', 'fills.bob', 'bots.bob.>'] });
     const refused = await bob.request({ op: 'subscribe', id: 3, topics: ['fills.alice'] });
@@ -128,7 +182,10 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     const created = await call(ACCOUNTS.alice.key, 'POST', '/api/v1/bots', FAST_BOT);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const botId = created.body.bot.botId as string;
-    assert.equal((await call(ACCOUNTS.bob.key, 'GET', `/api/v1/bots/${botId}`)).body.error.code, 'UNKNOWN_BOT');
+    assert.equal(
+      (await call(ACCOUNTS.bob.key, 'GET', `/api/v1/bots/${botId}`)).body.error.code,
+      'UNKNOWN_BOT',
+    );
     assert.equal((await call(ACCOUNTS.alice.key, 'POST', `/api/v1/bots/${botId}/start`)).status, 200);
     let bot: Record<string, any> = {};
     await waitFor(async () => {
@@ -137,16 +194,26 @@ describe('trading: the platform with its orders API and bots on the embedded sim
       return bot.status === 'stopped';
     }, 120_000);
     assert.equal(bot.completedCycles, 3);
-    assert.deepEqual(bot.cycles.map((cycle: any) => cycle.outcome), ['take_profit', 'take_profit', 'take_profit']);
+    assert.deepEqual(
+      bot.cycles.map((cycle: any) => cycle.outcome),
+      ['take_profit', 'take_profit', 'take_profit'],
+    );
     const purposes = new Set(bot.orders.map((order: any) => order.purpose));
     assert.ok(purposes.has('base_order') && purposes.has('take_profit'), [...purposes].join());
 
     // Every fill of the account, as the exchange records it, reached its owner once.
     const exchange = new SignedRest(platform.simulatorUrl!, ACCOUNTS.alice.apiKey, ACCOUNTS.alice.apiSecret);
-    const trades = await exchange.signed<{ id: number; orderId: number; qty: string; price: string }[]>('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', limit: 1000 });
+    const trades = await exchange.signed<{ id: number; orderId: number; qty: string; price: string }[]>(
+      'GET',
+      '/api/v3/myTrades',
+      { symbol: 'BTCUSDT', limit: 1000 },
+    );
     await alice.until(() => alice.data('fills.alice').length >= trades.length, 10_000);
     const fills = alice.data('fills.alice').map((frame) => frame.data as Record<string, any>);
-    assert.deepEqual(fills.map((fill) => fill.tradeId).sort((a, b) => a - b), trades.map((trade) => trade.id).sort((a, b) => a - b));
+    assert.deepEqual(
+      fills.map((fill) => fill.tradeId).sort((a, b) => a - b),
+      trades.map((trade) => trade.id).sort((a, b) => a - b),
+    );
     for (const fill of fills) {
       const trade = trades.find((t) => t.id === fill.tradeId)!;
       assert.equal(units(fill.price), units(trade.price), 'the fill price is the trade price (L)');
@@ -157,7 +224,16 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     assert.ok(botFills.some((fill) => fill.orderType === 'take_profit'));
 
     // In order: per order, fills add up and its states only move forward.
-    const rank: Record<string, number> = { PENDING_NEW: 0, NEW: 1, PARTIALLY_FILLED: 2, PENDING_CANCEL: 2, FILLED: 3, CANCELED: 3, REJECTED: 3, EXPIRED: 3 };
+    const rank: Record<string, number> = {
+      PENDING_NEW: 0,
+      NEW: 1,
+      PARTIALLY_FILLED: 2,
+      PENDING_CANCEL: 2,
+      FILLED: 3,
+      CANCELED: 3,
+      REJECTED: 3,
+      EXPIRED: 3,
+    };
     const lastState = new Map<string, number>();
     for (const frame of alice.data('orders.alice')) {
       const update = frame.data as Record<string, any>;
@@ -170,29 +246,44 @@ describe('trading: the platform with its orders API and bots on the embedded sim
       cycles.filter((event) => event.type === 'bot_status_update').map((event) => event.status),
       ['created', 'running', 'stopped'],
     );
-    const ended = cycles.filter((event) => event.type === 'bot_cycle_update' && event.outcome !== undefined && event.phase === 'idle');
-    assert.deepEqual(ended.map((event) => event.cycle), [1, 2, 3]);
+    const ended = cycles.filter(
+      (event) => event.type === 'bot_cycle_update' && event.outcome !== undefined && event.phase === 'idle',
+    );
+    assert.deepEqual(
+      ended.map((event) => event.cycle),
+      [1, 2, 3],
+    );
 
     // Nothing of alice's reached bob.
     assert.equal(bob.data().filter((frame) => String(frame.topic).includes('alice')).length, 0);
     assert.equal(bob.data('fills.bob').length, 0);
 
     // Positions equal the exchange's balances moved, to the unit.
-    const account = await exchange.signed<{ balances: { asset: string; free: string; locked: string }[] }>('GET', '/api/v3/account');
+    const account = await exchange.signed<{ balances: { asset: string; free: string; locked: string }[] }>(
+      'GET',
+      '/api/v3/account',
+    );
     const balance = (asset: string) => {
       const row = account.balances.find((entry) => entry.asset === asset)!;
       return units(row.free) + units(row.locked);
     };
-    const position = (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/positions')).body.positions.find((p: any) => p.symbol === 'BTCUSDT');
+    const position = (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/positions')).body.positions.find(
+      (p: any) => p.symbol === 'BTCUSDT',
+    );
     assert.equal(units(position.quantity), balance('BTC') - units(START_BALANCES.BTC));
     assert.equal(units(position.cashFlow), balance('USDT') - units(START_BALANCES.USDT));
 
     // Delivery latency was measured per event type.
-    const latency = (await (await fetch(`${platform.url}/api/v1/latency`)).json()) as { events: Record<string, { count: number }> };
+    const latency = (await (await fetch(`${platform.url}/api/v1/latency`)).json()) as {
+      events: Record<string, { count: number }>;
+    };
     assert.ok(latency.events.order_fill_notification!.count >= fills.length);
     assert.ok(latency.events.bot_cycle_update!.count > 0);
     const metrics = await (await fetch(`${platform.url}/metrics`)).text();
-    assert.match(metrics, /tickwire_event_delivery_seconds_bucket\{le="0.01",event_type="order_fill_notification"\}/);
+    assert.match(
+      metrics,
+      /tickwire_event_delivery_seconds_bucket\{le="0.01",event_type="order_fill_notification"\}/,
+    );
     alice.close();
     bob.close();
   });
