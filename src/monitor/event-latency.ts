@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import { Histogram as PromHistogram } from 'prom-client';
+import { wallClockMs } from '../wire/index.ts';
 
 /** Largest latency recorded (µs); slower deliveries are recorded at this value. */
 const MAX_US = 60_000_000;
@@ -17,11 +18,6 @@ export type LatencySummary = {
   /** Share of deliveries within the target. */
   withinTarget: number;
 };
-
-/** The wall clock with sub-millisecond resolution, ms since the epoch. */
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /**
  * Delivery latency per event type, from the event's own time (`eventTime`, ms since the epoch: the
@@ -50,7 +46,7 @@ export class EventLatency {
     if (payload === null || typeof payload !== 'object') return;
     const { type, eventTime } = payload as { type?: unknown; eventTime?: unknown };
     if (typeof type !== 'string' || typeof eventTime !== 'number' || !(type in this.targetsMs)) return;
-    this.record(type, (nowMs() - eventTime) * 1000);
+    this.record(type, (wallClockMs() - eventTime) * 1000);
   }
 
   record(type: string, latencyUs: number): void {

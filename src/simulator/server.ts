@@ -30,6 +30,7 @@ import {
 } from './streams/sim-connection.ts';
 import { parseStreamName } from './streams/stream-names.ts';
 import { WsApiConnection } from './ws-api/ws-api-connection.ts';
+import { parseTimeUnit } from './user-data/user-data-events.ts';
 
 export interface ExchangeSimulatorStats {
   connections: number;
@@ -249,6 +250,9 @@ export async function startExchangeSimulator(
   const apiSockets = new Set<WebSocket>();
 
   const accept = (ws: WebSocket, request: IncomingMessage, combined: boolean, streams: string[]) => {
+    const timeUnit = parseTimeUnit(
+      new URL(request.url ?? '/', 'http://localhost').searchParams.get('timeUnit'),
+    );
     const connection = new SimConnection(
       nextConnectionId++,
       ws,
@@ -256,6 +260,7 @@ export async function startExchangeSimulator(
       combined,
       owner,
       settings,
+      timeUnit,
     );
     connections.set(connection.id, connection);
     connectionsOpened++;

@@ -163,7 +163,10 @@ export class ExchangeConnection {
 
   private open(listenKey: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.settings.wsUrl}/ws/${listenKey}`, { perMessageDeflate: false });
+      // Event times in microseconds, where the exchange gives them (execution-report.ts).
+      const ws = new WebSocket(`${this.settings.wsUrl}/ws/${listenKey}?timeUnit=MICROSECOND`, {
+        perMessageDeflate: false,
+      });
       this.ws = ws;
       ws.once('open', () => resolve());
       // A socket that never opened is the caller's failure to handle, not a gap to reconnect from.

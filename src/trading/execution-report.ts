@@ -71,9 +71,22 @@ export interface ExecutionUpdate {
         maker: boolean;
       }
     | undefined;
-  /** Exchange event time (`E`) and transaction time (`T`), ms. */
+  /**
+   * Exchange event time (`E`), ms since the epoch, fractional when the stream gives microseconds;
+   * transaction time (`T`), whole ms.
+   */
   eventTime: number;
   transactionTime: number;
+}
+
+/**
+ * A time of the stream as ms since the epoch. Tickwire asks for microseconds (`timeUnit=MICROSECOND`,
+ * so that latency from the event time is measured finer than a millisecond); an exchange that
+ * ignores the request sends milliseconds. The magnitude tells them apart: microseconds since 1970
+ * passed 10^14 in 1973, milliseconds will not reach it before the year 5138.
+ */
+function milliseconds(time: number): number {
+  return time > 1e14 ? time / 1000 : time;
 }
 
 /** Parses an executionReport payload (already JSON-decoded); throws a ZodError or RangeError when malformed. */
@@ -104,8 +117,8 @@ export function parseExecutionReport(payload: unknown): ExecutionUpdate {
             maker: report.m,
           }
         : undefined,
-    eventTime: report.E,
-    transactionTime: report.T,
+    eventTime: milliseconds(report.E),
+    transactionTime: Math.floor(milliseconds(report.T)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { wallClockMs } from '../wire/index.ts';
 import { AccountBook, type AssetsOf } from './account-book.ts';
 import { type ExecutionUpdate, fillUpdate, stateUpdate } from './execution-report.ts';
 import type { OrderOrigin, TradeFill, TrackedOrder } from './order-tracker.ts';
@@ -120,8 +121,9 @@ export class TradingAccount {
     let order: TrackedOrder | undefined;
     await this.serially(async () => {
       order = this.book.expect(intent);
-      await this.persist(order, intent.orderType, Date.now());
-      this.events.order(order, Date.now(), 'request');
+      const now = wallClockMs();
+      await this.persist(order, intent.orderType, Math.floor(now));
+      this.events.order(order, now, 'request');
     }, true);
     return order!;
   }
@@ -150,8 +152,9 @@ export class TradingAccount {
       const before = order.state;
       change(order);
       if (order.state === before) return;
-      await this.persist(order, order.orderType, Date.now());
-      this.events.order(order, Date.now(), 'request');
+      const now = wallClockMs();
+      await this.persist(order, order.orderType, Math.floor(now));
+      this.events.order(order, now, 'request');
     }, true);
   }
 
@@ -193,7 +196,11 @@ export class TradingAccount {
       });
     }
     if (outcome.changed || outcome.fill !== undefined)
-      await this.persist(order, update.orderType, Math.max(update.eventTime, order.lastEventTime));
+      await this.persist(
+        order,
+        update.orderType,
+        Math.floor(Math.max(update.eventTime, order.lastEventTime)),
+      );
     if (fresh && outcome.fill !== undefined) {
       this.events.fill(order, outcome.fill, update.eventTime);
       await this.store.markPublished(this.account, update.symbol, outcome.fill.tradeId);

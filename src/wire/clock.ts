@@ -13,3 +13,8 @@ export function readClock(): typeof clock {
   clock.nanosOfMs = Math.min(999_999, Math.floor((now - ms) * 1_000_000));
   return clock;
 }
+
+/** The wall clock in fractional milliseconds since the epoch (microseconds or better). */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -3,7 +3,7 @@
  * nanosecond times, the venue table and the symbol registry with its 64-bit symbol hash.
  */
 
-export { clock, readClock } from './clock.ts';
+export { clock, readClock, wallClockMs } from './clock.ts';
 export { formatDecimal, fromFixedPoint, parseDecimal, toFixedPoint } from './fixed-point.ts';
 export { type Hash64, hash64Hex, symbolHash64, symbolHash64BigInt } from './hash.ts';
 export {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { FrameSink, StreamChannel } from './stream-channels.ts';
+import type { TimeUnit } from '../user-data/user-data-events.ts';
 
 /** Ways a connection breaks Binance's limits (or its socket's), each counted in stats(). */
 export const LIMIT_VIOLATIONS = [
@@ -69,6 +70,8 @@ export class SimConnection implements FrameSink {
     public combined: boolean,
     private readonly owner: ConnectionOwner,
     private readonly limits: ConnectionLimits,
+    /** `timeUnit` of the connection's URL: the unit of its user-data events' times. */
+    readonly timeUnit: TimeUnit = 'MILLISECOND',
   ) {
     // Market frames are written straight to the socket (see text-frame.ts); ws writes its own
     // frames (replies, pings, close) to the same socket, whole frames each, so they interleave safely.

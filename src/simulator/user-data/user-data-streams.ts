@@ -7,13 +7,17 @@ import {
   accountPositionJson,
   balanceUpdateJson,
   executionReportJson,
+  listenKeyExpiredJson,
   listStatusJson,
+  type TimeUnit,
 } from './user-data-events.ts';
 
 /** A connection that receives an account's events (a `/ws/<listenKey>` stream or a WebSocket API session). */
 export interface UserDataSink {
   /** Sends one event payload; the sink wraps it as its connection expects. */
   deliver(payload: string, listenKey: string | undefined): void;
+  /** The unit of the times in the events it is sent. */
+  readonly timeUnit: TimeUnit;
 }
 
 /** Binance's listenKey validity: 60 minutes after creation or the last keepalive. */
@@ -105,8 +109,8 @@ export class UserDataStreams implements ExecutionListener {
   expire(now: number): void {
     for (const entry of this.keys.values()) {
       if (entry.expiresAt > now) continue;
-      const payload = JSON.stringify({ e: 'listenKeyExpired', E: now, listenKey: entry.key });
-      for (const sink of entry.sinks) sink.deliver(payload, entry.key);
+      for (const sink of entry.sinks)
+        sink.deliver(listenKeyExpiredJson(entry.key, now, sink.timeUnit), entry.key);
       this.remove(entry);
     }
   }
@@ -114,25 +118,27 @@ export class UserDataStreams implements ExecutionListener {
   executed(execution: Execution): void {
     if (!this.listened(execution.order.accountId)) return;
     const spec = this.symbols[execution.order.symbolIndex]!;
-    this.send(execution.order.accountId, executionReportJson(execution, spec, execution.time));
+    this.send(execution.order.accountId, (unit) =>
+      executionReportJson(execution, spec, execution.time, unit),
+    );
   }
 
   listUpdated(list: OrderList, time: number): void {
     if (!this.listened(list.accountId)) return;
-    this.send(list.accountId, listStatusJson(list, this.symbols[list.symbolIndex]!, time));
+    this.send(list.accountId, (unit) => listStatusJson(list, this.symbols[list.symbolIndex]!, time, unit));
   }
 
   /** A deposit (positive) or withdrawal (negative) of `delta` units: Binance's `balanceUpdate`. */
   balanceUpdated(accountId: number, asset: string, delta: bigint, time: number): void {
     if (!this.listened(accountId)) return;
-    this.send(accountId, balanceUpdateJson(asset, delta, time));
+    this.send(accountId, (unit) => balanceUpdateJson(asset, delta, time, unit));
   }
 
   balancesChanged(accountId: number, assets: readonly string[], time: number): void {
     if (!this.listened(accountId)) return;
     const balances = this.ledger.balances(accountId);
     const changed = assets.map((asset) => [asset, balances.get(asset) ?? { free: 0n, locked: 0n }] as const);
-    this.send(accountId, accountPositionJson(changed, time));
+    this.send(accountId, (unit) => accountPositionJson(changed, time, unit));
   }
 
   private listened(accountId: number): boolean {
@@ -141,10 +147,14 @@ export class UserDataStreams implements ExecutionListener {
     );
   }
 
-  private send(accountId: number, payload: string): void {
+  /** Sends an event to the account's sinks, built once per time unit they asked for. */
+  private send(accountId: number, build: (unit: TimeUnit) => string): void {
+    let milliseconds: string | undefined;
+    const payload = (sink: UserDataSink): string =>
+      sink.timeUnit === 'MICROSECOND' ? build('MICROSECOND') : (milliseconds ??= build('MILLISECOND'));
     const entry = this.keyOfAccount.get(accountId);
-    if (entry !== undefined) for (const sink of entry.sinks) sink.deliver(payload, entry.key);
-    for (const sink of this.direct.get(accountId) ?? []) sink.deliver(payload, undefined);
+    if (entry !== undefined) for (const sink of entry.sinks) sink.deliver(payload(sink), entry.key);
+    for (const sink of this.direct.get(accountId) ?? []) sink.deliver(payload(sink), undefined);
     this.eventsSent++;
   }
 

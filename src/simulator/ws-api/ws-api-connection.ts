@@ -33,6 +33,8 @@ const WS_API_WEIGHTS: Readonly<Record<string, number>> = {
  * as `{"subscriptionId":0,"event":{…}}`.
  */
 export class WsApiConnection implements UserDataSink {
+  /** The WebSocket API's events are in milliseconds here (its `timeUnit` is not simulated). */
+  readonly timeUnit = 'MILLISECOND';
   private account: SimAccount | undefined;
   private authorizedSince = 0;
   private subscribed = false;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { botsTopic, type MessageBus } from '../../bus/index.ts';
+import { wallClockMs } from '../../wire/index.ts';
 import { decimal, multiply } from '../amounts.ts';
 import type { MarketReference } from '../market-reference.ts';
 import { newClientOrderId, type OrderEntry } from '../order-entry.ts';
@@ -81,7 +82,7 @@ export class BotHost {
     const bot = new DcaBot(this.account, botId, config, initialState(), Date.now(), this.context);
     this.bots.set(botId, bot);
     await this.context.save(bot);
-    this.context.statusChanged(bot, Date.now());
+    this.context.statusChanged(bot, wallClockMs());
     return bot;
   }
 

@@ -1,3 +1,4 @@
+import { wallClockMs } from '../../wire/index.ts';
 import { decimal, divide, multiply, units } from '../amounts.ts';
 import type { SymbolRules } from '../market-reference.ts';
 import { floorTo } from '../market-reference.ts';
@@ -41,6 +42,8 @@ export interface BotState {
   /** Take profits replaced by a larger one during the cycle: their partial fills still count. */
   replacedTakeProfits: string[];
   exit: string | undefined;
+  /** Safety orders filled as last published: a new one is told before the take profit moves. */
+  reportedSafetyFilled: number;
   /** Close the position when a stop completes. */
   closeOnStop: boolean;
   completedCycles: number;
@@ -79,6 +82,7 @@ export function initialState(): BotState {
     safety: [],
     takeProfit: undefined,
     replacedTakeProfits: [],
+    reportedSafetyFilled: 0,
     exit: undefined,
     closeOnStop: false,
     completedCycles: 0,
@@ -126,24 +130,24 @@ export class DcaBot {
   }
 
   /** Starts or resumes. */
-  start(eventTime = Date.now()): Promise<void> {
+  start(eventTime = wallClockMs()): Promise<void> {
     return this.setStatus(['created', 'paused', 'stopped', 'error'], 'running', eventTime);
   }
 
   /** Keeps the resting orders and stops acting until resumed. */
-  pause(eventTime = Date.now()): Promise<void> {
+  pause(eventTime = wallClockMs()): Promise<void> {
     return this.setStatus(['running'], 'paused', eventTime);
   }
 
   /** Cancels the cycle's resting orders and, when asked, closes its position at market. */
-  async stop(closePosition: boolean, eventTime = Date.now()): Promise<void> {
+  async stop(closePosition: boolean, eventTime = wallClockMs()): Promise<void> {
     if (this.state.status === 'stopped' || this.state.status === 'stopping') return;
     this.state.closeOnStop = closePosition;
     await this.setStatus(['created', 'running', 'paused', 'error'], 'stopping', eventTime);
   }
 
   /** Something may have changed (an order of the bot, the clock, the price): take the next step. */
-  nudge(eventTime = Date.now()): Promise<void> {
+  nudge(eventTime = wallClockMs()): Promise<void> {
     if (this.busy) {
       this.again = true;
       return this.running;
@@ -225,6 +229,7 @@ export class DcaBot {
         state.takeProfit = undefined;
         state.exit = undefined;
         state.replacedTakeProfits = [];
+        state.reportedSafetyFilled = 0;
         state.phase = 'entering';
         await this.saveAndTell('cycle', eventTime);
         await this.place(state.base, 'base_order', { type: 'MARKET', quantity: this.baseQuantity() });
