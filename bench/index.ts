@@ -11,6 +11,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   priority: () => import('./priority.ts'),
   ingest: () => import('./ingest.ts'),
   exchange: () => import('./exchange.ts'),
+  trading: () => import('./trading.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

@@ -7,10 +7,9 @@
  */
 import { connect } from 'node:net';
 import WebSocket from 'ws';
-import { TICK_DRAIN_TURN_MS } from '../../src/pipeline/index.ts';
-import { TICK_BYTES, Tick } from '../../src/wire/index.ts';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
 import { startBenchGateway } from './gateway-process.ts';
+import { MarketDrain } from './market-drain.ts';
 import { serveRequests } from './ipc.ts';
 import {
   type BenchFill,
@@ -34,10 +33,8 @@ const node = await startBenchGateway({
   apiKeys: [{ key: FILL_API_KEY, account: FILL_ACCOUNT }],
 });
 const topicOf = new Map(node.symbolIds.map((id, i) => [id, tradeTopic(i)]));
-const reader = new Tick();
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-let mdPublished = 0;
 let fillsPublished = 0;
 let since = {
   cpu: process.cpuUsage(),
@@ -46,47 +43,7 @@ let since = {
   closed: {} as Record<string, number>,
 };
 
-/**
- * The feed's ticks, published as the node's tick drain publishes what its rings hold: in turns
- * that end after TICK_DRAIN_TURN_MS, the next one after a turn of the event loop.
- */
-const waiting: Buffer[] = [];
-let waitingAt = 0;
-let leftover: Buffer = Buffer.alloc(0);
-let draining = false;
-
-function onMarketData(chunk: Buffer): void {
-  const bytes = leftover.length > 0 ? Buffer.concat([leftover, chunk]) : chunk;
-  const whole = bytes.length - (bytes.length % TICK_BYTES);
-  if (whole > 0) waiting.push(bytes.subarray(0, whole));
-  leftover = bytes.subarray(whole);
-  if (!draining) {
-    draining = true;
-    setImmediate(drain);
-  }
-}
-
-function drain(): void {
-  const turnEnd = performance.now() + TICK_DRAIN_TURN_MS;
-  while (waiting.length > 0) {
-    const bytes = waiting[0]!;
-    for (; waitingAt < bytes.length; waitingAt += TICK_BYTES) {
-      const tick = bytes.subarray(waitingAt, waitingAt + TICK_BYTES);
-      const topic = topicOf.get(reader.wrap(tick).symbolId);
-      if (topic === undefined) throw new Error(`unknown symbol id ${reader.symbolId}`);
-      node.bus.publish(topic, tick);
-      mdPublished++;
-      if (mdPublished % 32 === 0 && performance.now() >= turnEnd) {
-        waitingAt += TICK_BYTES;
-        setImmediate(drain);
-        return;
-      }
-    }
-    waiting.shift();
-    waitingAt = 0;
-  }
-  draining = false;
-}
+const drain = new MarketDrain(node.bus, topicOf);
 
 function onExecutionReport(text: string): void {
   const report = JSON.parse(text) as ExecutionReport;
@@ -105,7 +62,7 @@ serveRequests<PriorityServerOps>(
         exchange.once('error', reject);
       });
       const feed = connect({ port: marketPort, host: '127.0.0.1' }, () => feed.setNoDelay(true));
-      feed.on('data', onMarketData);
+      feed.on('data', drain.onData);
       await new Promise((resolve, reject) => {
         feed.once('connect', resolve);
         feed.once('error', reject);
@@ -113,7 +70,7 @@ serveRequests<PriorityServerOps>(
       return {};
     },
     reset() {
-      mdPublished = 0;
+      drain.published = 0;
       fillsPublished = 0;
       since = {
         cpu: process.cpuUsage(),
@@ -131,7 +88,7 @@ serveRequests<PriorityServerOps>(
       }
       const memory = process.memoryUsage();
       return {
-        mdPublished,
+        mdPublished: drain.published,
         fillsPublished,
         conflated: sum(node.gateway.counters.conflated) - since.conflated,
         closed,

@@ -209,12 +209,23 @@ export class Session implements DrainWriter {
       this.context.count('conflated', message.family);
     }
     if (this.context.priorityLanes && message.lane === LANE_INDEX.critical) {
-      // A fill does not wait for a slice: it is written now, ahead of everything queued here.
-      this.flush();
+      // A fill does not wait for a slice: it is written as soon as the code that published it
+      // returns (a microtask), ahead of everything queued here, in one write with the fills
+      // published in the same run.
+      if (!this.criticalFlushQueued) {
+        this.criticalFlushQueued = true;
+        queueMicrotask(this.flushCritical);
+      }
       return;
     }
     this.requestFlush(message.lane <= LANE_INDEX.high);
   }
+
+  private criticalFlushQueued = false;
+  private readonly flushCritical = (): void => {
+    this.criticalFlushQueued = false;
+    this.flush();
+  };
 
   /** Sends a reply (subscribed, pong, error…) in the high lane, ahead of market data. */
   reply(text: string): void {

@@ -49,6 +49,7 @@ export {
   resolveRecordedSourceOptions,
 } from './market/recorded-source-options.ts';
 export { REST_ERRORS } from './rest/market-rest.ts';
+export { TradingOperations } from './api/trading-operations.ts';
 export { type ExchangeSimulator, type ExchangeSimulatorStats, startExchangeSimulator } from './server.ts';
 export { LIMIT_VIOLATIONS, type LimitViolation, SIM_CLOSE } from './streams/sim-connection.ts';
 export {

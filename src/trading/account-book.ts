@@ -20,6 +20,14 @@ export class AccountBook {
 
   constructor(private readonly assetsOf: AssetsOf) {}
 
+  /** Forgets everything (before the book is rebuilt from the store). */
+  clear(): void {
+    this.byOrderId.clear();
+    this.byClientId.clear();
+    this.positions.clear();
+    this.lastTradeId.clear();
+  }
+
   apply(update: ExecutionUpdate): ApplyOutcome {
     let order = this.byOrderId.get(update.orderId) ?? this.byClientId.get(update.clientOrderId);
     if (order === undefined) {

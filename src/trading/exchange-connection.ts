@@ -215,6 +215,11 @@ export class ExchangeConnection {
     }
   }
 
+  /** Reconnects and reconciles, as after a gap (the account lost what it had not stored). */
+  resync(reason: string): void {
+    this.gap(reason);
+  }
+
   /** Something may have been missed: drop the socket and reconnect, then reconcile. */
   private gap(reason: string): void {
     if (this.stopped || this.reconnectTimer !== undefined) return;

@@ -69,6 +69,22 @@ export interface OrderOrigin {
 
 export const MANUAL: OrderOrigin = { purpose: 'manual', botId: undefined };
 
+/** An order as it was at one moment: what an event about it carries. */
+export type OrderSnapshot = Pick<
+  TrackedOrder,
+  | 'symbol'
+  | 'orderId'
+  | 'clientOrderId'
+  | 'side'
+  | 'orderType'
+  | 'origin'
+  | 'state'
+  | 'quantity'
+  | 'filledQuantity'
+  | 'filledQuote'
+  | 'rejectReason'
+>;
+
 /** Why a report was refused (counted, never applied). */
 export const REFUSALS = ['IMPOSSIBLE_TRANSITION', 'OVERFILL', 'OTHER_ORDER'] as const;
 export type Refusal = (typeof REFUSALS)[number];
@@ -115,6 +131,23 @@ export class TrackedOrder {
     public quantity: bigint,
     public origin: OrderOrigin = MANUAL,
   ) {}
+
+  /** A copy of what an event about the order shows, as it is now. */
+  snapshot(): OrderSnapshot {
+    return {
+      symbol: this.symbol,
+      orderId: this.orderId,
+      clientOrderId: this.clientOrderId,
+      side: this.side,
+      orderType: this.orderType,
+      origin: this.origin,
+      state: this.state,
+      quantity: this.quantity,
+      filledQuantity: this.filledQuantity,
+      filledQuote: this.filledQuote,
+      rejectReason: this.rejectReason,
+    };
+  }
 
   /** Not ended: acknowledged or pending, so it holds balance and counts as open. */
   get isOpen(): boolean {

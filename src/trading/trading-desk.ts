@@ -58,6 +58,8 @@ export class TradingDesk {
           publisher.order(order, eventTime, source);
           this.bots.orderChanged(order, eventTime);
         },
+        // What the store did not take is fetched again from the exchange.
+        storeFailed: () => this.connection.resync('a write to the trading store failed'),
       },
     );
     this.entry = new OrderEntry(this.account, rest, checks, this.market);

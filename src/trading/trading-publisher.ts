@@ -1,6 +1,6 @@
 import { fillsTopic, type MessageBus, ordersTopic } from '../bus/index.ts';
 import { decimal, divide } from './amounts.ts';
-import type { TradeFill, TrackedOrder } from './order-tracker.ts';
+import type { OrderSnapshot, TradeFill } from './order-tracker.ts';
 import type { AccountEvents, StateSource } from './trading-account.ts';
 
 /**
@@ -17,7 +17,7 @@ export class TradingPublisher implements AccountEvents {
     private readonly account: string,
   ) {}
 
-  fill(order: TrackedOrder, fill: TradeFill, eventTime: number): void {
+  fill(order: OrderSnapshot, fill: TradeFill, eventTime: number): void {
     this.bus.publish(fillsTopic(this.account), {
       type: 'order_fill_notification',
       account: this.account,
@@ -42,7 +42,7 @@ export class TradingPublisher implements AccountEvents {
     });
   }
 
-  order(order: TrackedOrder, eventTime: number, source: StateSource): void {
+  order(order: OrderSnapshot, eventTime: number, source: StateSource): void {
     this.bus.publish(ordersTopic(this.account), {
       type: source === 'exchange' ? 'order_status_update' : 'order_update',
       ...orderView(order),
@@ -52,15 +52,19 @@ export class TradingPublisher implements AccountEvents {
   }
 }
 
-/** An order as the orders API and its events show it. */
-export function orderView(order: TrackedOrder): Record<string, unknown> {
+/**
+ * An order as the orders API and its events show it: `orderType` is what the order is for (manual,
+ * base_order, safety_order, take_profit, stop_loss), as in fill notifications; `kind` is the
+ * exchange's order type (LIMIT, MARKET).
+ */
+export function orderView(order: OrderSnapshot): Record<string, unknown> {
   return {
     symbol: order.symbol,
     orderId: order.orderId ?? null,
     clientOrderId: order.clientOrderId,
     side: order.side,
-    type: order.orderType,
-    purpose: order.origin.purpose,
+    kind: order.orderType,
+    orderType: order.origin.purpose,
     ...(order.origin.botId === undefined ? {} : { botId: order.origin.botId }),
     state: order.state,
     quantity: decimal(order.quantity),

@@ -113,14 +113,19 @@ function storeTests(name: string, open: () => Promise<TradingStore>, skip: () =>
         // A second order: its first fill is stored, then the process dies before handing it on.
         const second = reports(8, 'second', 103);
         await account.ingest(second[0]!);
-        await store.recordFill({
-          ...second[1]!.fill!,
-          time: second[1]!.transactionTime,
-          account: 'alice',
-          symbol: 'BTCUSDT',
-          orderId: 8,
-          clientOrderId: 'second',
-          side: 'BUY',
+        await store.commit({
+          fills: [
+            {
+              ...second[1]!.fill!,
+              time: second[1]!.transactionTime,
+              account: 'alice',
+              symbol: 'BTCUSDT',
+              orderId: 8,
+              clientOrderId: 'second',
+              side: 'BUY',
+            },
+          ],
+          orders: [],
         });
 
         const handedAfter: number[] = [];

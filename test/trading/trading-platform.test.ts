@@ -198,7 +198,7 @@ describe('trading: the platform with its orders API and bots on the embedded sim
       bot.cycles.map((cycle: any) => cycle.outcome),
       ['take_profit', 'take_profit', 'take_profit'],
     );
-    const purposes = new Set(bot.orders.map((order: any) => order.purpose));
+    const purposes = new Set(bot.orders.map((order: any) => order.orderType));
     assert.ok(purposes.has('base_order') && purposes.has('take_profit'), [...purposes].join());
 
     // Every fill of the account, as the exchange records it, reached its owner once.

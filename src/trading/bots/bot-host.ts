@@ -4,7 +4,8 @@ import { wallClockMs } from '../../wire/index.ts';
 import { decimal, multiply } from '../amounts.ts';
 import type { MarketReference } from '../market-reference.ts';
 import { newClientOrderId, type OrderEntry } from '../order-entry.ts';
-import type { TrackedOrder } from '../order-tracker.ts';
+import type { OrderSnapshot } from '../order-tracker.ts';
+import { orderView } from '../trading-publisher.ts';
 import type { TradingStore } from '../storage/trading-store.ts';
 import type { AccountBook } from '../account-book.ts';
 import { type DcaConfig, dcaConfigSchema } from './dca-config.ts';
@@ -69,7 +70,7 @@ export class BotHost {
   }
 
   /** An order of a bot moved (stored already): its bot takes its next step. */
-  orderChanged(order: TrackedOrder, eventTime: number): void {
+  orderChanged(order: OrderSnapshot, eventTime: number): void {
     const botId = order.origin.botId;
     if (botId !== undefined) void this.bots.get(botId)?.nudge(eventTime);
   }
@@ -138,16 +139,7 @@ export class BotHost {
             orders: this.book
               .orders()
               .filter((order) => order.origin.botId === bot.botId)
-              .map((order) => ({
-                clientOrderId: order.clientOrderId,
-                orderId: order.orderId ?? null,
-                purpose: order.origin.purpose,
-                side: order.side,
-                type: order.orderType,
-                state: order.state,
-                quantity: decimal(order.quantity),
-                filledQuantity: decimal(order.filledQuantity),
-              })),
+              .map(orderView),
           }
         : {}),
     };

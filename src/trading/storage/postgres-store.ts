@@ -3,6 +3,8 @@ import {
   botFromRow,
   botValues,
   fillFromRow,
+  fillValues,
+  INSERT_FILL,
   MIGRATIONS,
   orderFromRow,
   orderValues,
@@ -20,6 +22,7 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 const UPSERT_ORDER_PG = numbered(UPSERT_ORDER);
+const INSERT_FILL_PG = numbered(INSERT_FILL);
 const UPSERT_BOT_PG = numbered(UPSERT_BOT);
 
 /**
@@ -72,33 +75,14 @@ export class PostgresStore implements TradingStore {
     }
   }
 
-  async recordFill(fill: StoredFill): Promise<boolean> {
-    const result = await this.pool.query(
-      `INSERT INTO trading_fills (account, symbol, trade_id, order_id, client_order_id, side, price, quantity, quote,
-         commission, commission_asset, maker, time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (account, symbol, trade_id) DO NOTHING`,
-      [
-        fill.account,
-        fill.symbol,
-        fill.tradeId,
-        fill.orderId,
-        fill.clientOrderId,
-        fill.side,
-        fill.price.toString(),
-        fill.quantity.toString(),
-        fill.quote.toString(),
-        fill.commission.toString(),
-        fill.commissionAsset,
-        fill.maker,
-        fill.time,
-      ],
-    );
-    return result.rowCount === 1;
-  }
-
-  async recordOrder(order: StoredOrder): Promise<void> {
-    await this.pool.query(UPSERT_ORDER_PG, orderValues(order));
+  async commit(batch: { fills: readonly StoredFill[]; orders: readonly StoredOrder[] }): Promise<boolean[]> {
+    return this.transaction(async (client) => {
+      const fresh: boolean[] = [];
+      for (const fill of batch.fills)
+        fresh.push((await client.query(INSERT_FILL_PG, fillValues(fill, fill.maker))).rowCount === 1);
+      for (const order of batch.orders) await client.query(UPSERT_ORDER_PG, orderValues(order));
+      return fresh;
+    });
   }
 
   async orders(account: string): Promise<StoredOrder[]> {
@@ -122,10 +106,13 @@ export class PostgresStore implements TradingStore {
     return rows.map(fillFromRow);
   }
 
-  async markPublished(account: string, symbol: string, tradeId: number): Promise<void> {
+  async markPublished(account: string, fills: readonly { symbol: string; tradeId: number }[]): Promise<void> {
+    if (fills.length === 0) return;
+    // One statement for the batch: the (symbol, trade id) pairs as two parallel arrays.
     await this.pool.query(
-      'UPDATE trading_fills SET published = TRUE WHERE account = $1 AND symbol = $2 AND trade_id = $3',
-      [account, symbol, tradeId],
+      `UPDATE trading_fills SET published = TRUE FROM unnest($2::text[], $3::bigint[]) AS done(symbol, trade_id)
+       WHERE trading_fills.account = $1 AND trading_fills.symbol = done.symbol AND trading_fills.trade_id = done.trade_id`,
+      [account, fills.map((fill) => fill.symbol), fills.map((fill) => fill.tradeId)],
     );
   }
 
@@ -162,12 +149,20 @@ export class PostgresStore implements TradingStore {
   }
 
   async forgetAccount(account: string): Promise<void> {
+    await this.transaction(async (client) => {
+      for (const table of ['trading_orders', 'trading_fills', 'trading_bots'])
+        await client.query(`DELETE FROM ${table} WHERE account = $1`, [account]);
+    });
+  }
+
+  /** Runs `work` in a transaction on one connection of the pool. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      for (const table of ['trading_orders', 'trading_fills', 'trading_bots'])
-        await client.query(`DELETE FROM ${table} WHERE account = $1`, [account]);
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

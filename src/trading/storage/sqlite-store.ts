@@ -5,6 +5,8 @@ import {
   botFromRow,
   botValues,
   fillFromRow,
+  fillValues,
+  INSERT_FILL,
   MIGRATIONS,
   orderFromRow,
   orderValues,
@@ -26,6 +28,12 @@ export class SqliteStore implements TradingStore {
   private readonly insertFill: Database.Statement;
   private readonly upsertOrder: Database.Statement;
   private readonly upsertBot: Database.Statement;
+  private readonly markFill: Database.Statement;
+  private readonly commitBatch: (fills: readonly StoredFill[], orders: readonly StoredOrder[]) => boolean[];
+  private readonly markBatch: (
+    account: string,
+    fills: readonly { symbol: string; tradeId: number }[],
+  ) => void;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -34,15 +42,24 @@ export class SqliteStore implements TradingStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.defaultSafeIntegers(true);
     this.migrate();
-    this.insertFill = this.db.prepare(
-      `INSERT INTO trading_fills (account, symbol, trade_id, order_id, client_order_id, side, price, quantity, quote,
-         commission, commission_asset, maker, time)
-       VALUES (@account, @symbol, @tradeId, @orderId, @clientOrderId, @side, @price, @quantity, @quote,
-         @commission, @commissionAsset, @maker, @time)
-       ON CONFLICT (account, symbol, trade_id) DO NOTHING`,
-    );
+    this.insertFill = this.db.prepare(INSERT_FILL);
     this.upsertOrder = this.db.prepare(UPSERT_ORDER);
     this.upsertBot = this.db.prepare(UPSERT_BOT);
+    this.markFill = this.db.prepare(
+      'UPDATE trading_fills SET published = 1 WHERE account = ? AND symbol = ? AND trade_id = ?',
+    );
+    this.commitBatch = this.db.transaction((fills: readonly StoredFill[], orders: readonly StoredOrder[]) => {
+      const fresh = fills.map(
+        (fill) => this.insertFill.run(...fillValues(fill, fill.maker ? 1 : 0)).changes === 1,
+      );
+      for (const order of orders) this.upsertOrder.run(...orderValues(order));
+      return fresh;
+    });
+    this.markBatch = this.db.transaction(
+      (account: string, fills: readonly { symbol: string; tradeId: number }[]) => {
+        for (const fill of fills) this.markFill.run(account, fill.symbol, fill.tradeId);
+      },
+    );
   }
 
   private migrate(): void {
@@ -63,14 +80,8 @@ export class SqliteStore implements TradingStore {
     apply.immediate();
   }
 
-  recordFill(fill: StoredFill): Promise<boolean> {
-    const result = this.insertFill.run({ ...fill, maker: fill.maker ? 1 : 0 });
-    return Promise.resolve(result.changes === 1);
-  }
-
-  recordOrder(order: StoredOrder): Promise<void> {
-    this.upsertOrder.run(...orderValues(order));
-    return Promise.resolve();
+  commit(batch: { fills: readonly StoredFill[]; orders: readonly StoredOrder[] }): Promise<boolean[]> {
+    return Promise.resolve(this.commitBatch(batch.fills, batch.orders));
   }
 
   orders(account: string): Promise<StoredOrder[]> {
@@ -92,10 +103,8 @@ export class SqliteStore implements TradingStore {
     return Promise.resolve((rows as Record<string, unknown>[]).map(fillFromRow));
   }
 
-  markPublished(account: string, symbol: string, tradeId: number): Promise<void> {
-    this.db
-      .prepare('UPDATE trading_fills SET published = 1 WHERE account = ? AND symbol = ? AND trade_id = ?')
-      .run(account, symbol, tradeId);
+  markPublished(account: string, fills: readonly { symbol: string; tradeId: number }[]): Promise<void> {
+    this.markBatch(account, fills);
     return Promise.resolve();
   }
 

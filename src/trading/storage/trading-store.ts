@@ -47,14 +47,17 @@ export interface StoredFill extends TradeFill {
  * id lets a consumer drop the rare repeat of a fill published just before the process died).
  */
 export interface TradingStore {
-  /** Stores a fill; false when it was stored already (then it must not be published again). */
-  recordFill(fill: StoredFill): Promise<boolean>;
-  /** The fill was handed on (published): a restart does not hand it on again. */
-  markPublished(account: string, symbol: string, tradeId: number): Promise<void>;
+  /**
+   * Writes a batch in one transaction: the fills (a fill stored already is left as it is) and the
+   * orders (inserted or updated by account, symbol and client order id). Resolves with, per fill,
+   * whether it is new: only a new fill is published. One transaction per batch is the group commit
+   * that lets a burst of fills cost one commit, not one per fill.
+   */
+  commit(batch: { fills: readonly StoredFill[]; orders: readonly StoredOrder[] }): Promise<boolean[]>;
+  /** The fills were handed on (published): a restart does not hand them on again. */
+  markPublished(account: string, fills: readonly { symbol: string; tradeId: number }[]): Promise<void>;
   /** Fills stored but not yet marked published (the process died between the two). */
   unpublishedFills(account: string): Promise<StoredFill[]>;
-  /** Inserts or updates an order by (account, symbol, client order id). */
-  recordOrder(order: StoredOrder): Promise<void>;
   orders(account: string): Promise<StoredOrder[]>;
   fills(account: string, symbol?: string): Promise<StoredFill[]>;
   /** The highest stored trade id of the account on the symbol (where reconciliation resumes). */
@@ -122,6 +125,31 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account, bot_id)
   )`,
 ];
+
+/** The fill insert of both dialects (`?` placeholders): a fill stored already is left as it is. */
+export const INSERT_FILL = `INSERT INTO trading_fills (account, symbol, trade_id, order_id, client_order_id, side, price,
+    quantity, quote, commission, commission_asset, maker, time)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account, symbol, trade_id) DO NOTHING`;
+
+/** A fill's values in INSERT_FILL's order; `maker` as the dialect stores a boolean. */
+export function fillValues(fill: StoredFill, maker: unknown): unknown[] {
+  return [
+    fill.account,
+    fill.symbol,
+    fill.tradeId,
+    fill.orderId,
+    fill.clientOrderId,
+    fill.side,
+    fill.price.toString(),
+    fill.quantity.toString(),
+    fill.quote.toString(),
+    fill.commission.toString(),
+    fill.commissionAsset,
+    maker,
+    fill.time,
+  ];
+}
 
 /**
  * The order upsert of both dialects (`?` placeholders; PostgreSQL's store numbers them): the
