@@ -59,6 +59,7 @@ describe('trading: the platform with its orders API and bots on the embedded sim
             { key: ACCOUNTS.alice.key, account: 'alice' },
             { key: ACCOUNTS.bob.key, account: 'bob' },
             { key: 'carol-key-0123456789', account: 'carol' },
+            { key: 'admin-key-0123456789', account: 'admin', admin: true },
           ],
         },
         trading: {
@@ -286,6 +287,51 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     );
     alice.close();
     bob.close();
+  });
+  it("refuses every order under the kill switch, and cancels the account's open ones", async () => {
+    const market = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' };
+    const ticker = (await (
+      await fetch(`${platform.simulatorUrl}/api/v3/ticker/price?symbol=BTCUSDT`)
+    ).json()) as {
+      price: string;
+    };
+    const bid = (Number(ticker.price) * 0.97).toFixed(2);
+    const resting = await call(ACCOUNTS.bob.key, 'POST', '/api/v1/orders', {
+      ...market,
+      type: 'LIMIT',
+      price: bid,
+    });
+    assert.equal(resting.status, 201);
+    const id = resting.body.order.clientOrderId as string;
+    const bobHas = async (state: string) =>
+      (await call(ACCOUNTS.bob.key, 'GET', '/api/v1/orders')).body.orders.some(
+        (o: any) => o.clientOrderId === id && o.state === state,
+      );
+    await waitFor(() => bobHas('NEW'));
+
+    const kill = (body: unknown, key = 'admin-key-0123456789') =>
+      call(key, 'POST', '/api/v1/trading/kill-switch', body);
+    assert.equal(
+      (await kill({ account: 'bob', engaged: true }, ACCOUNTS.bob.key)).body.error.code,
+      'FORBIDDEN',
+    );
+    assert.deepEqual((await kill({ account: 'bob', engaged: true })).body, {
+      global: false,
+      accounts: ['bob'],
+    });
+    const refused = await call(ACCOUNTS.bob.key, 'POST', '/api/v1/orders', market);
+    assert.deepEqual([refused.status, refused.body.error.code], [422, 'KILL_SWITCH']);
+    assert.equal((await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', market)).status, 201);
+    await waitFor(() => bobHas('CANCELED'));
+
+    await kill({ engaged: true });
+    assert.equal(
+      (await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', market)).body.error.code,
+      'KILL_SWITCH',
+    );
+    await kill({ engaged: false });
+    await kill({ account: 'bob', engaged: false });
+    assert.equal((await call(ACCOUNTS.bob.key, 'POST', '/api/v1/orders', market)).status, 201);
   });
 });
 
