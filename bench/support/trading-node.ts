@@ -43,6 +43,7 @@ writeFileSync(
           ...OWNER_EXCHANGE,
           restUrl: exchange.url,
           wsUrl: exchange.wsUrl,
+          wsApiUrl: `${exchange.wsUrl}/ws-api/v3`,
           symbols: [...TRADED_SYMBOLS],
         },
       ],

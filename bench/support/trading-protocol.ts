@@ -69,10 +69,10 @@ export type OwnerOps = {
   /**
    * `count` orders one after another, each a resting bid through the orders API: µs from the POST
    * to its order_status_update NEW on the owner's socket; and the same order straight to the
-   * exchange's REST API, µs to its answer (the baseline).
+   * exchange's WebSocket API, µs to its answer (the baseline).
    */
   submit: {
-    request: { count: number; exchangeUrl: string };
+    request: { count: number; exchangeUrl: string; exchangeWsUrl: string };
     reply: { toAckUs: number[]; exchangeUs: number[] };
   };
   /** Waits until the clients have `fills` fills since the last call (or the timeout). */

@@ -54,3 +54,5 @@ export { type TradingConfig, tradingConfigSchema } from './trading-config.ts';
 export { TRADING_EVENT_TARGETS_MS, type TradingEventType } from './trading-events.ts';
 export { openTradingStore, TradingService } from './trading-service.ts';
 export { tradingRoutes } from './trading-routes.ts';
+export { type OrderChannel, restOrderChannel, wsApiOrderChannel } from './order-channel.ts';
+export { NotSentError, WsApiOrders } from './ws-api-orders.ts';

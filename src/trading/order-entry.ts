@@ -3,7 +3,9 @@ import { decimal } from './amounts.ts';
 import type { MarketReference } from './market-reference.ts';
 import { MANUAL, type OrderOrigin, type TrackedOrder } from './order-tracker.ts';
 import type { PreTradeChecks } from './pre-trade-checks.ts';
-import { ExchangeError, type SignedRest } from './signed-rest.ts';
+import type { OrderChannel } from './order-channel.ts';
+import { ExchangeError } from './signed-rest.ts';
+import { NotSentError } from './ws-api-orders.ts';
 import type { TradingAccount } from './trading-account.ts';
 
 /** An order as Tickwire's orders API and its bots place it (amounts in units of 10^-8). */
@@ -36,7 +38,7 @@ export class OrderEntry {
 
   constructor(
     private readonly account: TradingAccount,
-    private readonly rest: SignedRest,
+    private readonly channel: OrderChannel,
     private readonly checks: PreTradeChecks,
     private readonly market: MarketReference,
   ) {}
@@ -57,7 +59,7 @@ export class OrderEntry {
     });
     this.inFlight.add(clientOrderId);
     try {
-      await this.rest.signed('POST', '/api/v3/order', {
+      await this.channel.place({
         symbol: request.symbol,
         side: request.side,
         type: request.type,
@@ -69,7 +71,8 @@ export class OrderEntry {
         newOrderRespType: 'ACK',
       });
     } catch (error) {
-      if (error instanceof ExchangeError) await this.account.refused(clientOrderId, error.message);
+      if (error instanceof ExchangeError || error instanceof NotSentError)
+        await this.account.refused(clientOrderId, error.message);
       // Otherwise the outcome is unknown: the stream or the next reconciliation tells.
     } finally {
       this.inFlight.delete(clientOrderId);
@@ -81,13 +84,11 @@ export class OrderEntry {
   async cancel(order: TrackedOrder): Promise<TrackedOrder> {
     if (!(await this.account.cancelling(order.clientOrderId))) return order;
     try {
-      await this.rest.signed('DELETE', '/api/v3/order', {
-        symbol: order.symbol,
-        origClientOrderId: order.clientOrderId,
-      });
+      await this.channel.cancel({ symbol: order.symbol, origClientOrderId: order.clientOrderId });
     } catch (error) {
-      // Refused: the order ended meanwhile (filled, or never reached the exchange).
-      if (error instanceof ExchangeError) await this.account.cancelRefused(order.clientOrderId);
+      // Refused: the order ended meanwhile (filled, or never reached the exchange). Not sent: it stands.
+      if (error instanceof ExchangeError || error instanceof NotSentError)
+        await this.account.cancelRefused(order.clientOrderId);
       else throw error;
     }
     return order;

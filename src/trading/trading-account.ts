@@ -137,6 +137,11 @@ export class TradingAccount {
     return this.transition(clientOrderId, (order) => order.cancelRefused());
   }
 
+  /** Resolves once every update taken so far is stored and handed on (before the store closes). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
   /** The account's stored fills (of one symbol, or all). */
   fills(symbol?: string): Promise<StoredFill[]> {
     return this.store.fills(this.account, symbol);

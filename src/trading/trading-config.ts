@@ -19,6 +19,11 @@ export const tradingAccountSchema = z
     /** The exchange's REST and stream bases; both absent: the node's embedded simulator. */
     restUrl: z.url({ protocol: /^https?$/ }).optional(),
     wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
+    /**
+     * The exchange's WebSocket API (`wss://ws-api.binance.com:443/ws-api/v3`): orders go there,
+     * faster than REST. Absent: REST, except on the embedded simulator (its own is used).
+     */
+    wsApiUrl: z.url({ protocol: /^wss?$/ }).optional(),
     symbols: z.array(symbolName).min(1).max(100),
     /**
      * On a simulator (embedded or `tickwire sim`): create the account there with these balances

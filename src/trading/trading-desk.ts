@@ -2,7 +2,9 @@ import type { MessageBus } from '../bus/index.ts';
 import { BotHost } from './bots/bot-host.ts';
 import { ExchangeConnection } from './exchange-connection.ts';
 import { MarketReference } from './market-reference.ts';
+import { type OrderChannel, restOrderChannel, wsApiOrderChannel } from './order-channel.ts';
 import { OrderEntry } from './order-entry.ts';
+import { WsApiOrders } from './ws-api-orders.ts';
 import type { PreTradeChecks } from './pre-trade-checks.ts';
 import { SignedRest } from './signed-rest.ts';
 import type { TradingStore } from './storage/trading-store.ts';
@@ -14,6 +16,8 @@ import { TradingPublisher } from './trading-publisher.ts';
 export interface ExchangeUrls {
   restUrl: string;
   wsUrl: string;
+  /** The WebSocket API, for orders; absent: orders over REST. */
+  wsApiUrl?: string | undefined;
 }
 
 /**
@@ -29,6 +33,7 @@ export class TradingDesk {
   readonly connection: ExchangeConnection;
   /** The exchange's REST base. */
   readonly connectionUrl: string;
+  private readonly orders: OrderChannel;
 
   constructor(
     readonly config: TradingAccountConfig,
@@ -62,7 +67,11 @@ export class TradingDesk {
         storeFailed: () => this.connection.resync('a write to the trading store failed'),
       },
     );
-    this.entry = new OrderEntry(this.account, rest, checks, this.market);
+    this.orders =
+      urls.wsApiUrl === undefined
+        ? restOrderChannel(rest)
+        : wsApiOrderChannel(new WsApiOrders(urls.wsApiUrl, config.apiKey, config.apiSecret));
+    this.entry = new OrderEntry(this.account, this.orders, checks, this.market);
     this.bots = new BotHost(config.account, store, this.account.book, this.entry, this.market, bus);
     this.connection = new ExchangeConnection(
       {
@@ -105,6 +114,8 @@ export class TradingDesk {
   async stop(): Promise<void> {
     this.bots.stop();
     this.market.stop();
+    this.orders.close();
     await this.connection.stop();
+    await this.account.settled();
   }
 }
