@@ -237,7 +237,7 @@ export class DcaBot {
       }
       case 'entering': {
         const base = this.context.order(state.base!);
-        if (base === undefined) return this.resend(state.base!, 'base_order', eventTime);
+        if (base === undefined) return this.resend(state.base!, 'base_order');
         if (base.state === 'FILLED') return this.enterAveraging(eventTime);
         if (!base.isOpen) {
           // Refused or expired without a fill: the cycle cannot start.
@@ -252,7 +252,7 @@ export class DcaBot {
         return this.advanceAveraging(eventTime);
       case 'closing': {
         const exit = this.context.order(state.exit!);
-        if (exit === undefined) return this.resend(state.exit!, 'stop_loss', eventTime);
+        if (exit === undefined) return this.resend(state.exit!, 'stop_loss');
         if (!exit.isOpen) return this.endCycle('stop_loss', eventTime);
         return;
       }
@@ -390,15 +390,16 @@ export class DcaBot {
     if (this.config.cooldownMs === 0) this.again = true;
   }
 
+  /** Cancels the orders still open, all at once (one round trip, not one per order). */
   private async cancelOpen(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const order = this.context.order(id);
-      if (order?.isOpen && order.state !== 'PENDING_NEW') await this.context.cancel(order);
-    }
+    const open = ids
+      .map((id) => this.context.order(id))
+      .filter((order) => order !== undefined && order.isOpen && order.state !== 'PENDING_NEW');
+    await Promise.all(open.map((order) => this.context.cancel(order!)));
   }
 
   /** An order the state names but the book does not have: the process died before sending it. */
-  private async resend(clientOrderId: string, purpose: OrderPurpose, _eventTime: number): Promise<void> {
+  private async resend(clientOrderId: string, purpose: OrderPurpose): Promise<void> {
     if (purpose === 'base_order')
       await this.place(clientOrderId, purpose, { type: 'MARKET', quantity: this.baseQuantity() });
     else
