@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { MessageBus } from '../../src/bus/index.ts';
 import { TICK_DRAIN_TURN_MS } from '../../src/pipeline/index.ts';
 import { TICK_BYTES, Tick } from '../../src/wire/index.ts';
@@ -20,6 +21,16 @@ export class MarketDrain {
     /** The topic of each symbol id the source sends. */
     private readonly topicOf: ReadonlyMap<number, string>,
   ) {}
+
+  /** Connects to the market source's TCP port and drains what it sends. */
+  async connect(port: number): Promise<void> {
+    const feed = connect({ port, host: '127.0.0.1' }, () => feed.setNoDelay(true));
+    feed.on('data', this.onData);
+    await new Promise((resolve, reject) => {
+      feed.once('connect', resolve);
+      feed.once('error', reject);
+    });
+  }
 
   /** Takes a chunk read from the socket (ticks may be split across chunks). */
   readonly onData = (chunk: Buffer): void => {

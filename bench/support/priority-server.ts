@@ -5,7 +5,6 @@
  * over a WebSocket. Each tick and each fill is published on the bus as it is read, as the node's
  * pipeline and trading module will; nothing is generated in this process's own event loop.
  */
-import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
 import { startBenchGateway } from './gateway-process.ts';
@@ -61,12 +60,7 @@ serveRequests<PriorityServerOps>(
         exchange.once('open', resolve);
         exchange.once('error', reject);
       });
-      const feed = connect({ port: marketPort, host: '127.0.0.1' }, () => feed.setNoDelay(true));
-      feed.on('data', drain.onData);
-      await new Promise((resolve, reject) => {
-        feed.once('connect', resolve);
-        feed.once('error', reject);
-      });
+      await drain.connect(marketPort);
       return {};
     },
     reset() {

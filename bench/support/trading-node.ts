@@ -5,7 +5,6 @@
  * the market source over TCP into the node's bus, as the priority benchmark's gateway does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -86,12 +85,7 @@ const conflated = () => Object.values(platform.gateway.counters.conflated).reduc
 serveRequests<TradingNodeOps>(
   {
     async connectMarket({ port }) {
-      const feed = connect({ port, host: '127.0.0.1' }, () => feed.setNoDelay(true));
-      feed.on('data', drain.onData);
-      await new Promise((resolve, reject) => {
-        feed.once('connect', resolve);
-        feed.once('error', reject);
-      });
+      await drain.connect(port);
       return {};
     },
     reset() {

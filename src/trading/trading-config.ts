@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { units } from './amounts.ts';
+import { decimalText, symbolName } from './schemas.ts';
 import type { PreTradeLimits } from './pre-trade-checks.ts';
-
-const decimalText = z
-  .string()
-  .regex(/^\d{1,20}(\.\d{1,8})?$/, 'must be a decimal string with at most 8 decimals');
-const symbolName = z.string().regex(/^[A-Z0-9]{1,20}$/, 'symbol names are 1-20 characters A-Z and 0-9');
 
 /** One trading account: Tickwire's account name (the gateway principal's) and its exchange keys. */
 export const tradingAccountSchema = z
@@ -29,7 +25,9 @@ export const tradingAccountSchema = z
      * On a simulator (embedded or `tickwire sim`): create the account there with these balances
      * when it does not exist yet (POST /sim/accounts).
      */
-    simBalances: z.record(z.string().regex(/^[A-Z0-9]{1,20}$/), decimalText).optional(),
+    simBalances: z
+      .record(z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset names are A-Z and 0-9'), decimalText)
+      .optional(),
   })
   .strict()
   .refine((account) => (account.restUrl === undefined) === (account.wsUrl === undefined), {

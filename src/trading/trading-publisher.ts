@@ -27,13 +27,7 @@ export class TradingPublisher implements AccountEvents {
       side: order.side,
       orderType: order.origin.purpose,
       ...(order.origin.botId === undefined ? {} : { botId: order.origin.botId }),
-      tradeId: fill.tradeId,
-      price: decimal(fill.price),
-      quantity: decimal(fill.quantity),
-      quote: decimal(fill.quote),
-      commission: decimal(fill.commission),
-      commissionAsset: fill.commissionAsset,
-      maker: fill.maker,
+      ...fillView(fill),
       filledQuantity: decimal(order.filledQuantity),
       averagePrice: decimal(divide(order.filledQuote, order.filledQuantity)),
       state: order.state,
@@ -50,6 +44,19 @@ export class TradingPublisher implements AccountEvents {
       eventTime,
     });
   }
+}
+
+/** A fill's own figures as the orders API and fill notifications show them. */
+export function fillView(fill: TradeFill): Record<string, unknown> {
+  return {
+    tradeId: fill.tradeId,
+    price: decimal(fill.price),
+    quantity: decimal(fill.quantity),
+    quote: decimal(fill.quote),
+    commission: decimal(fill.commission),
+    commissionAsset: fill.commissionAsset,
+    maker: fill.maker,
+  };
 }
 
 /**

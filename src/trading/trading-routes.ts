@@ -11,23 +11,20 @@ import {
   validBody,
 } from '../gateway/index.ts';
 import { decimal, units } from './amounts.ts';
+import { positiveDecimal, symbolName } from './schemas.ts';
 import { BotError } from './bots/bot-host.ts';
 import { PreTradeError } from './pre-trade-checks.ts';
 import type { TradingDesk } from './trading-desk.ts';
-import { orderView } from './trading-publisher.ts';
+import { fillView, orderView } from './trading-publisher.ts';
 import type { TradingService } from './trading-service.ts';
-
-const decimalText = z
-  .string()
-  .regex(/^\d{1,20}(\.\d{1,8})?$/, 'must be a decimal string with at most 8 decimals');
 
 const newOrderBody = z
   .object({
-    symbol: z.string().regex(/^[A-Z0-9]{1,20}$/, 'symbol names are 1-20 characters A-Z and 0-9'),
+    symbol: symbolName,
     side: z.enum(['BUY', 'SELL']),
     type: z.enum(['LIMIT', 'MARKET']),
-    quantity: decimalText.refine((text) => /[1-9]/.test(text), 'must be above 0'),
-    price: decimalText.refine((text) => /[1-9]/.test(text), 'must be above 0').optional(),
+    quantity: positiveDecimal,
+    price: positiveDecimal.optional(),
     timeInForce: z.enum(['GTC', 'IOC', 'FOK']).optional(),
     clientOrderId: z
       .string()
@@ -128,16 +125,10 @@ export function tradingRoutes(
       sendJson(response, 200, {
         fills: fills.map((fill) => ({
           symbol: fill.symbol,
-          tradeId: fill.tradeId,
           orderId: fill.orderId,
           clientOrderId: fill.clientOrderId,
           side: fill.side,
-          price: decimal(fill.price),
-          quantity: decimal(fill.quantity),
-          quote: decimal(fill.quote),
-          commission: decimal(fill.commission),
-          commissionAsset: fill.commissionAsset,
-          maker: fill.maker,
+          ...fillView(fill),
           time: fill.time,
         })),
       });

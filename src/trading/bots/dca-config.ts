@@ -1,9 +1,6 @@
 import { z } from 'zod';
+import { positiveDecimal, symbolName } from '../schemas.ts';
 
-const positiveDecimal = z
-  .string()
-  .regex(/^\d{1,12}(\.\d{1,8})?$/, 'must be a decimal string with at most 8 decimals, e.g. "0.001"')
-  .refine((text) => /[1-9]/.test(text), 'must be above 0');
 const percent = (max: number) =>
   z.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(max, `must be at most ${max}`);
 const scale = z
@@ -22,7 +19,7 @@ const scale = z
  */
 export const dcaConfigSchema = z
   .object({
-    symbol: z.string().regex(/^[A-Z0-9]{1,20}$/, 'symbol names are 1-20 characters A-Z and 0-9'),
+    symbol: symbolName,
     side: z.enum(['BUY', 'SELL']).default('BUY'),
     baseOrderQuantity: positiveDecimal,
     safetyOrderQuantity: positiveDecimal,
