@@ -77,10 +77,12 @@ export class TradingService {
   }
 
   private newDesk(account: TradingAccountConfig): TradingDesk {
+    const embedded = this.options.embedded!;
+    // The embedded simulator's WebSocket API is always there; another exchange's when configured.
     const urls =
       account.restUrl !== undefined
-        ? { restUrl: account.restUrl, wsUrl: account.wsUrl! }
-        : this.options.embedded!;
+        ? { restUrl: account.restUrl, wsUrl: account.wsUrl!, wsApiUrl: account.wsApiUrl }
+        : { ...embedded, wsApiUrl: `${embedded.wsUrl}/ws-api/v3` };
     return new TradingDesk(account, urls, this.store, this.checks, this.options.bus);
   }
 
