@@ -8,8 +8,13 @@ const DECIMALS = 8;
 const SCALE = 10n ** BigInt(DECIMALS);
 const DECIMAL = /^(-?)(\d{1,20})(?:\.(\d{1,20}))?$/;
 
+/** Exactly 8 decimals, as Binance writes every amount: the common case, one test and one BigInt. */
+const EIGHT_DECIMALS = /^\d{1,20}\.\d{8}$/;
+
 /** `"0.00100000"` as units of 10^-8; throws a RangeError for anything else or more than 8 decimals. */
 export function units(text: string): bigint {
+  // Every fill carries eight amounts: the exchange's own form skips the general parse below.
+  if (EIGHT_DECIMALS.test(text)) return BigInt(text.slice(0, -9) + text.slice(-8));
   const match = DECIMAL.exec(text);
   if (match === null) throw new RangeError(`not a decimal amount: ${JSON.stringify(text)}`);
   const fraction = match[3] ?? '';
