@@ -285,8 +285,14 @@ export class DcaBot {
       takeProfit?.state === 'FILLED' ||
       (position.quantity <= this.dust() && takeProfit !== undefined && !takeProfit.isOpen)
     ) {
-      await this.cancelOpen(state.safety);
-      return this.endCycle('take_profit', eventTime);
+      // Told first, then the safety orders left are canceled (before the next cycle starts).
+      const open = [...state.safety];
+      await this.endCycle('take_profit', eventTime);
+      return this.cancelOpen(open);
+    }
+    if (position.safetyOrdersFilled !== state.reportedSafetyFilled) {
+      state.reportedSafetyFilled = position.safetyOrdersFilled;
+      await this.saveAndTell('cycle', eventTime);
     }
     const mark = this.context.lastPrice(this.config.symbol);
     if (mark !== undefined && stopLossHit(this.config, position.averageEntry, mark)) {
