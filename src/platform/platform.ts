@@ -14,7 +14,7 @@ import {
   sendBufferCap,
   sendJson,
 } from '../gateway/index.ts';
-import { createMetricsRegistry, EventLatency } from '../monitor/index.ts';
+import { assessHealth, createMetricsRegistry, EventLatency } from '../monitor/index.ts';
 import { startExchangeSimulator } from '../simulator/index.ts';
 import { TRADING_EVENT_TARGETS_MS, TradingService, tradingRoutes } from '../trading/index.ts';
 import { gatewaySettings } from './gateway-settings.ts';
@@ -170,6 +170,25 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     ...(feed ? { feed: () => feed.health() } : {}),
   });
   metrics.registerMetric(latency.metric);
+  const nodeHealth = () => {
+    const workers = pipeline.stats().workers;
+    const feedHealth = feed?.health();
+    return assessHealth({
+      bus: bus.health(),
+      workers: { alive: workers.filter((worker) => worker.alive).length, total: workers.length },
+      ...(feedHealth
+        ? {
+            feed: {
+              state: feedHealth.state,
+              books: feedHealth.books.books,
+              inSync: feedHealth.books.inSync,
+              connections: feedHealth.connections,
+            },
+          }
+        : {}),
+      trading: tradingService.health(),
+    });
+  };
   const server = createHttpServer({
     headerTimeoutMs: config.headerTimeoutMs,
     routes: {
@@ -181,16 +200,20 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(dashboardHtml);
       },
+      // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).
+      'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),
+      // Readiness: every component ok, or 503 with the reasons (out of a load balancer's rotation).
+      'GET /health/ready': (_request, response) => {
+        const health = nodeHealth();
+        sendJson(response, health.status === 'ok' ? 200 : 503, health);
+      },
       'GET /health': (_request, response) => {
-        const busHealth = bus.health();
-        // A node cut off from its broker still serves what it makes itself, but its clients miss
-        // everything published elsewhere: 503 takes it out of a load balancer's rotation.
-        const healthy = busHealth.state === 'connected';
-        sendJson(response, healthy ? 200 : 503, {
-          status: healthy ? 'ok' : 'degraded',
+        const health = nodeHealth();
+        sendJson(response, health.status === 'ok' ? 200 : 503, {
+          ...health,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           workersAlive: pipeline.stats().workers.filter((worker) => worker.alive).length,
-          bus: busHealth,
+          bus: bus.health(),
         });
       },
       'GET /api/v1/stats': (_request, response) =>

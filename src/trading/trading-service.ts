@@ -93,6 +93,14 @@ export class TradingService {
     return service;
   }
 
+  /** Each account's exchange connection state (connecting, reconciling, live, stopped). */
+  health(): { account: string; state: string }[] {
+    return this.accounts().map((desk) => ({
+      account: desk.config.account,
+      state: desk.connection.stats.state,
+    }));
+  }
+
   desk(account: string): TradingDesk | undefined {
     return this.desks.get(account);
   }
@@ -138,11 +146,11 @@ export class TradingService {
       if (this.stopped) return;
       log.error({ err: error }, `trading account could not start; retrying in ${START_RETRY_MS} ms`);
       await desk.stop().catch(() => undefined);
+      // A fresh desk (a stopped connection does not start again), connecting until it does.
+      const fresh = this.newDesk(config);
+      this.desks.set(config.account, fresh);
       const timer = setTimeout(() => {
         this.retries.delete(timer);
-        // A fresh desk: a stopped connection does not start again.
-        const fresh = this.newDesk(config);
-        this.desks.set(config.account, fresh);
         void this.startDesk(fresh);
       }, START_RETRY_MS);
       this.retries.add(timer);

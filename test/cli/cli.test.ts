@@ -99,7 +99,7 @@ describe('tickwire command', () => {
       });
       child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output}`)));
     });
-    const health = await fetch(`${url}/health`);
+    const health = await fetch(`${url}/health/live`);
     assert.equal(health.status, 200);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');

@@ -30,12 +30,20 @@ describe('platform (tickwire start)', () => {
 
   after(() => platform.stop());
 
-  it('serves health on the configured server', async () => {
-    const response = await fetch(`${platform.url}/health`);
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as { status: string; workersAlive: number };
-    assert.equal(body.status, 'ok');
-    assert.equal(body.workersAlive, 2);
+  it('serves health on the configured server: live at once, ready once every book is in sync', async () => {
+    assert.equal((await fetch(`${platform.url}/health/live`)).status, 200);
+    let body:
+      { status: string; workersAlive: number; components: Record<string, { status: string }> } | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      const response = await fetch(`${platform.url}/health`);
+      body = (await response.json()) as typeof body;
+      if (response.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(body!.status, 'ok', JSON.stringify(body));
+    assert.equal(body!.workersAlive, 2);
+    assert.deepEqual(Object.keys(body!.components).sort(), ['bus', 'feed', 'pipeline', 'trading']);
+    assert.equal((await fetch(`${platform.url}/health/ready`)).status, 200);
   });
 
   it('carries simulated ticks from the feed through both workers to the bus, in sequence', async () => {
