@@ -27,6 +27,11 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
   const feed = sources.feed && oncePerScrape(sources.feed);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tickwire_' });
+  // prom-client's totals of active handles, requests and resources are gauges named `_total`,
+  // which Prometheus reserves for counters (promtool warns); the per-type gauges it also exports
+  // (`tickwire_nodejs_active_handles{type}`…) sum to them.
+  for (const kind of ['handles', 'requests', 'resources'])
+    registry.removeSingleMetric(`tickwire_nodejs_active_${kind}_total`);
 
   /** A counter whose value is an absolute total read from a component at scrape time. */
   const total = (name: string, help: string, read: () => number) =>

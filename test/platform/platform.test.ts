@@ -107,6 +107,13 @@ describe('platform (tickwire start)', () => {
     assert.ok(value('tickwire_feed_book_snapshots_total') >= 0, 'book snapshots counted');
     assert.ok(value('tickwire_feed_snapshots_pending') >= 0, 'snapshots pending shown');
     assert.match(text, /^tickwire_nodejs_eventloop_lag_seconds /m, 'process metrics are included');
+    // Prometheus reserves `_total` for counters: no other type may end in it.
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name, type }));
+    assert.ok(types.length > 50);
+    assert.deepEqual(
+      types.filter(({ name, type }) => name!.endsWith('_total') && type !== 'counter'),
+      [],
+    );
   });
 
   it('reports the feed: the simulator read by the Binance adapter, books in sync', async () => {
