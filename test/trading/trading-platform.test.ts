@@ -285,6 +285,16 @@ describe('trading: the platform with its orders API and bots on the embedded sim
       metrics,
       /tickwire_event_delivery_seconds_bucket\{le="0.01",event_type="order_fill_notification"\}/,
     );
+    // And every second on trading.latency (/ws/trading/latency).
+    const summary = await new Promise<Record<string, any>>((resolve) => {
+      const off = platform.bus.subscribe('trading.latency', (payload) => {
+        off();
+        resolve(payload as Record<string, any>);
+      });
+    });
+    assert.equal(summary.type, 'latency_summary');
+    assert.ok(summary.events.order_fill_notification.count >= fills.length);
+    assert.equal(summary.events.order_fill_notification.targetUs, 10_000);
     alice.close();
     bob.close();
   });
