@@ -38,6 +38,7 @@ export {
 export { topicMatches } from './topic-match.ts';
 export {
   ALERT_TOPICS,
+  alertsTopic,
   type AlertTopic,
   allAlerts,
   allBots,
@@ -53,6 +54,8 @@ export {
   MARKET_DATA_KINDS,
   type MarketDataKind,
   MONITOR_TOPICS,
+  STATUS_TOPICS,
+  type StatusTopic,
   type MonitorTopic,
   marketDataTopic,
   ordersTopic,

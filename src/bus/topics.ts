@@ -10,6 +10,7 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   fills.<account>              fills of one account                     fills.acc-1
  *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
+ *   engine.status, system.health STATUS_TOPICS
  *   cluster.*                    coordination between nodes sharing a broker (CLUSTER_TOPICS)
  */
 
@@ -18,18 +19,14 @@ export type MarketDataKind = (typeof MARKET_DATA_KINDS)[number];
 
 export const MONITOR_TOPICS = [
   'monitor.hardware',
-  'monitor.performance',
-  'monitor.processes',
-  'monitor.thermal',
   'monitor.cpu',
   'monitor.memory',
   'monitor.gpu',
   'monitor.accelerator',
-  'monitor.engine',
-  'monitor.health',
-  'monitor.pipeline',
-  'monitor.gateway',
-  'monitor.bus',
+  'monitor.thermal',
+  'monitor.process',
+  'monitor.containers',
+  'monitor.performance',
 ] as const;
 export type MonitorTopic = (typeof MONITOR_TOPICS)[number];
 
@@ -42,6 +39,10 @@ export const ALERT_TOPICS = [
   'alerts.risk',
 ] as const;
 export type AlertTopic = (typeof ALERT_TOPICS)[number];
+
+/** The state of every component (`engine.status`) and the node's health (`system.health`). */
+export const STATUS_TOPICS = ['engine.status', 'system.health'] as const;
+export type StatusTopic = (typeof STATUS_TOPICS)[number];
 
 /** Trading telemetry streams (not an account's orders or fills, which are private topics). */
 export const TRADING_TOPICS = ['trading.latency', 'trading.ml-inference', 'trading.risk'] as const;
@@ -161,6 +162,14 @@ export function allBots(account?: string): Pattern {
 /** `monitor.*`: every monitor topic in MONITOR_TOPICS. */
 export function allMonitor(): Pattern {
   return 'monitor.*' as Pattern;
+}
+
+/** `alerts.<category>`, one of ALERT_TOPICS (`alerts.feed` for category `feed`). */
+export function alertsTopic(category: string): AlertTopic {
+  const topic = `alerts.${category}`;
+  if (!(ALERT_TOPICS as readonly string[]).includes(topic))
+    throw new TickwireError('BAD_TOPIC', `${topic} is not one of ${ALERT_TOPICS.join(', ')}`);
+  return topic as AlertTopic;
 }
 
 /** `alerts.*`: every alert topic in ALERT_TOPICS. */

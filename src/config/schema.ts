@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { brokerNames, parseBusSpec } from '../bus/index.ts';
 import { BINANCE_STREAM_KINDS, BINANCE_URLS } from '../feeds/index.ts';
 import { authConfigSchema, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
+import { alertsConfigSchema } from '../monitor/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 import { symbolsOption } from '../simulator/index.ts';
 import { tradingConfigSchema } from '../trading/index.ts';
@@ -118,6 +119,10 @@ export const configSchema = z
         'must be a file path or a postgres:// URL',
       ),
     trading: tradingConfigSchema.prefault({}),
+
+    // Monitoring (docs/MONITORING.md): the sampling interval and (config file only) alert rules.
+    monitorIntervalMs: integer(100, 60_000).default(1_000),
+    alerts: alertsConfigSchema.prefault({}),
   })
   .strict()
   .refine((config) => config.idleTimeoutMs > config.pingIntervalMs, {
@@ -129,7 +134,7 @@ export type TickwireConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof TickwireConfig;
 
 /** Keys only the config file can set: structured values that flags and variables cannot carry well. */
-export const FILE_ONLY_KEYS = ['auth', 'trading'] as const satisfies readonly ConfigKey[];
+export const FILE_ONLY_KEYS = ['auth', 'trading', 'alerts'] as const satisfies readonly ConfigKey[];
 
 /** How each key is spelled in each source. */
 export const CONFIG_KEYS: Record<
@@ -206,6 +211,10 @@ export const CONFIG_KEYS: Record<
   historySize: key('history-size', 'messages kept per recoverable topic (default 1000)'),
   historyTtlMs: key('history-ttl-ms', 'how long recoverable messages are kept (default 300000)'),
   adminKey: key('admin-key', 'an API key with admin rights, for account "admin"'),
+  monitorIntervalMs: key(
+    'monitor-interval-ms',
+    'how often host and process metrics are sampled and alert rules evaluated (default 1000)',
+  ),
   db: key(
     'db',
     'trading state: a SQLite file, or a postgres:// URL shared by nodes (default data/tickwire.db)',

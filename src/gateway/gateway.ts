@@ -91,6 +91,8 @@ export class Gateway {
   private server: Server | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   readonly counters: GatewayCounters = { error_reply: {}, conflated: {}, closed: {}, rejected_upgrade: {} };
+  /** Connections that completed their handshake and authentication. */
+  accepted = 0;
   /** Shared by every session: one object, not one per connection (memory per connection counts). */
   private readonly sessionContext: SessionContext;
 
@@ -150,6 +152,16 @@ export class Gateway {
 
   get connectionCount(): number {
     return this.sessions.size;
+  }
+
+  /** The most messages queued for one connection now, all lanes (a slow reader's backlog). */
+  deepestQueue(): number {
+    let deepest = 0;
+    for (const session of this.sessions.values()) {
+      const { critical, high, normal, low } = session.queue.depths();
+      deepest = Math.max(deepest, critical + high + normal + low);
+    }
+    return deepest;
   }
 
   connections(): ConnectionInfo[] {
@@ -273,6 +285,7 @@ export class Gateway {
     }
     const session = new Session(id, ws, address, principal, this.sessionContext);
     this.sessions.set(id, session);
+    this.accepted++;
     ws.on('message', (data, isBinary) => session.handleFrame(data as Buffer, isBinary));
     ws.on('pong', () => session.touch());
     ws.on('close', () => session.dispose());

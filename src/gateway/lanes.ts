@@ -20,7 +20,7 @@ export function isConflatable(lane: number): boolean {
 /**
  * The lane a bus message travels in, from its topic family (and, for orders, its status):
  * fills and order rejects are critical; other order events, bot events and alerts are high;
- * monitoring is low; everything else (market data) is normal.
+ * monitoring and status (`monitor`, `engine`, `system`) are low; everything else (market data) is normal.
  */
 export function laneOf(topic: string, payload: Payload): number {
   switch (topicFamily(topic)) {
@@ -32,6 +32,8 @@ export function laneOf(topic: string, payload: Payload): number {
     case 'alerts':
       return LANE_INDEX.high;
     case 'monitor':
+    case 'engine':
+    case 'system':
       return LANE_INDEX.low;
     default:
       return LANE_INDEX.normal;

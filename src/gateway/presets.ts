@@ -2,6 +2,7 @@ import {
   type AlertTopic,
   fillsTopic,
   type MonitorTopic,
+  type StatusTopic,
   ordersTopic,
   type TradingTopic,
 } from '../bus/index.ts';
@@ -19,7 +20,7 @@ export interface Preset {
   needsAccount: boolean;
 }
 
-const fixed = (...topics: (MonitorTopic | AlertTopic | TradingTopic)[]): Preset => ({
+const fixed = (...topics: (MonitorTopic | AlertTopic | StatusTopic | TradingTopic)[]): Preset => ({
   topics: () => topics,
   needsAccount: false,
 });
@@ -35,13 +36,13 @@ const accountTrading: Preset = {
 const EXACT: Record<string, Preset> = {
   '/ws': { topics: () => [], needsAccount: false },
   '/ws/trades/updates': accountTrading,
-  '/ws/engine/status': fixed('monitor.engine'),
-  '/ws/system/health': fixed('monitor.health'),
+  '/ws/engine/status': fixed('engine.status'),
+  '/ws/system/health': fixed('system.health'),
   '/ws/monitoring/hardware': fixed('monitor.hardware'),
   '/ws/monitoring/m4max/hardware': fixed('monitor.hardware'),
   '/ws/monitoring/performance': fixed('monitor.performance'),
   '/ws/monitoring/m4max/performance': fixed('monitor.performance'),
-  '/ws/monitoring/containers/performance': fixed('monitor.processes'),
+  '/ws/monitoring/containers/performance': fixed('monitor.containers'),
   '/ws/monitoring/thermal': fixed('monitor.thermal'),
   '/ws/monitoring/cpu-cores': fixed('monitor.cpu'),
   '/ws/monitoring/memory-bandwidth': fixed('monitor.memory'),

@@ -27,6 +27,8 @@ export type LatencySummary = {
  */
 export class EventLatency {
   private readonly histograms = new Map<string, hdr.Histogram>();
+  /** The same deliveries since the last takeWindow(), for alert rules (a p99 since start never resolves). */
+  private readonly window = new Map<string, hdr.Histogram>();
   /** For the node's Prometheus registry (`registry.registerMetric`). */
   readonly metric = new PromHistogram({
     name: 'tickwire_event_delivery_seconds',
@@ -50,18 +52,25 @@ export class EventLatency {
   }
 
   record(type: string, latencyUs: number): void {
-    let histogram = this.histograms.get(type);
-    if (histogram === undefined) {
-      histogram = hdr.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: MAX_US,
-        numberOfSignificantValueDigits: 3,
-      });
-      this.histograms.set(type, histogram);
-    }
     const clamped = Math.min(MAX_US, Math.max(0, Math.round(latencyUs)));
-    histogram.recordValue(clamped);
+    histogramOf(this.histograms, type).recordValue(clamped);
+    histogramOf(this.window, type).recordValue(clamped);
     this.metric.observe({ event_type: type }, clamped / 1e6);
+  }
+
+  /** p99 and target (µs) per event type delivered since the previous call, which starts a new window. */
+  takeWindow(): Record<string, { count: number; p99Us: number; targetUs: number }> {
+    const result: Record<string, { count: number; p99Us: number; targetUs: number }> = {};
+    for (const [type, histogram] of this.window) {
+      if (histogram.totalCount === 0) continue;
+      result[type] = {
+        count: histogram.totalCount,
+        p99Us: histogram.getValueAtPercentile(99),
+        targetUs: this.targetsMs[type]! * 1000,
+      };
+      histogram.reset();
+    }
+    return result;
   }
 
   summary(): Record<string, LatencySummary> {
@@ -83,6 +92,19 @@ export class EventLatency {
     }
     return result;
   }
+}
+
+function histogramOf(histograms: Map<string, hdr.Histogram>, type: string): hdr.Histogram {
+  let histogram = histograms.get(type);
+  if (histogram === undefined) {
+    histogram = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: MAX_US,
+      numberOfSignificantValueDigits: 3,
+    });
+    histograms.set(type, histogram);
+  }
+  return histogram;
 }
 
 /** The share of a histogram's values at or below `limit`, by walking its recorded values. */

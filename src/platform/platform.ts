@@ -14,13 +14,14 @@ import {
   sendBufferCap,
   sendJson,
 } from '../gateway/index.ts';
-import { assessHealth, createMetricsRegistry, EventLatency } from '../monitor/index.ts';
+import { createMetricsRegistry, EventLatency, monitorRoutes, NodeMonitor } from '../monitor/index.ts';
 import { startExchangeSimulator } from '../simulator/index.ts';
 import { TRADING_EVENT_TARGETS_MS, TradingService, tradingRoutes } from '../trading/index.ts';
 import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
 import { startMarketFeed } from './market-feed.ts';
+import { nodeStatus } from './node-status.ts';
 import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
@@ -43,6 +44,8 @@ export interface Platform {
   readonly simulatorUrl: string | undefined;
   /** Delivery latency of trading events, per event type. */
   readonly latency: EventLatency;
+  /** Host and process sampling, alert rules, the monitor streams. */
+  readonly monitor: NodeMonitor;
   /** Stops accepting, stops the feed and the workers, closes the bus. */
   stop(): Promise<void>;
 }
@@ -170,30 +173,28 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     ...(feed ? { feed: () => feed.health() } : {}),
   });
   metrics.registerMetric(latency.metric);
-  const nodeHealth = () => {
-    const workers = pipeline.stats().workers;
-    const feedHealth = feed?.health();
-    return assessHealth({
-      bus: bus.health(),
-      workers: { alive: workers.filter((worker) => worker.alive).length, total: workers.length },
-      ...(feedHealth
-        ? {
-            feed: {
-              state: feedHealth.state,
-              books: feedHealth.books.books,
-              inSync: feedHealth.books.inSync,
-              connections: feedHealth.connections,
-            },
-          }
-        : {}),
-      trading: tradingService.health(),
-    });
-  };
+  const status = nodeStatus({ bus, pipeline, gateway, trading: tradingService, feed });
+  const monitor = new NodeMonitor({
+    bus,
+    pipeline,
+    gateway,
+    latency,
+    ...(feed ? { feed: () => feed.health() } : {}),
+    trading: () => tradingService.health(),
+    intervalMs: config.monitorIntervalMs,
+    alerts: config.alerts,
+    health: status.health,
+    componentStatus: status.components,
+    metrics,
+    log,
+  });
+  monitor.start();
   const server = createHttpServer({
     headerTimeoutMs: config.headerTimeoutMs,
     routes: {
       ...managementRoutes(gateway, auth, cluster),
       ...tradingRoutes(tradingService, auth),
+      ...monitorRoutes(monitor, auth),
       'GET /api/v1/latency': (_request, response) =>
         sendJson(response, 200, { targetsMs: TRADING_EVENT_TARGETS_MS, events: latency.summary() }),
       'GET /': (_request, response) => {
@@ -204,11 +205,11 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       // Readiness: every component ok, or 503 with the reasons (out of a load balancer's rotation).
       'GET /health/ready': (_request, response) => {
-        const health = nodeHealth();
+        const health = status.health();
         sendJson(response, health.status === 'ok' ? 200 : 503, health);
       },
       'GET /health': (_request, response) => {
-        const health = nodeHealth();
+        const health = status.health();
         sendJson(response, health.status === 'ok' ? 200 : 503, {
           ...health,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -262,6 +263,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(latencyTimer);
+      monitor.stop();
       await tradingService.stop();
       await feed?.stop();
       await simulator?.close();
@@ -305,6 +307,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     trading: tradingService,
     simulatorUrl: simulator?.url,
     latency,
+    monitor,
     stop,
   };
 }

@@ -93,11 +93,12 @@ export class TradingService {
     return service;
   }
 
-  /** Each account's exchange connection state (connecting, reconciling, live, stopped). */
-  health(): { account: string; state: string }[] {
+  /** Each account's exchange connection state (connecting, reconciling, live, stopped) and its bots' statuses. */
+  health(): { account: string; state: string; bots: { botId: string; status: string }[] }[] {
     return this.accounts().map((desk) => ({
       account: desk.config.account,
       state: desk.connection.stats.state,
+      bots: desk.bots.list().map((bot) => ({ botId: bot.botId, status: bot.state.status })),
     }));
   }
 

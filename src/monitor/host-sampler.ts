@@ -1,0 +1,113 @@
+import { arch, cpus, hostname, platform } from 'node:os';
+import { type AcceleratorSample, acceleratorSample } from './host/accelerators.ts';
+import { type ContainerSample, ContainerReader } from './host/container.ts';
+import { type CpuSample, CpuReader } from './host/cpu.ts';
+import { type DiskSample, DiskReader } from './host/disk.ts';
+import { type GpuSample, GpuReader } from './host/gpu.ts';
+import { type MemorySample, readMemory } from './host/memory.ts';
+import { type NetworkSample, NetworkReader } from './host/network.ts';
+import { type ProcessSample, ProcessMetrics } from './host/process-metrics.ts';
+import { readThermal, type ThermalSample } from './host/thermal.ts';
+
+/** One reading of the host and this process (docs/MONITORING.md, "Host and process"). */
+export interface HostSample {
+  /** When the sample was taken, ms since the epoch. */
+  time: number;
+  host: { hostname: string; platform: string; arch: string; cpuModel: string; cores: number };
+  cpu: CpuSample;
+  memory: MemorySample;
+  network: NetworkSample;
+  disks: DiskSample[];
+  thermal: ThermalSample;
+  gpu: GpuSample;
+  accelerators: AcceleratorSample;
+  container: ContainerSample;
+  process: ProcessSample;
+  /** How long taking this sample took, ms (reads run in parallel, off the event loop's way). */
+  sampleMs: number;
+}
+
+/**
+ * Samples the host and this process every `intervalMs`, all reads asynchronous, and hands each
+ * sample to `onSample`. A sample still being read when the next is due makes that one skipped
+ * (counted), never two at once.
+ */
+export class HostSampler {
+  private readonly cpu = new CpuReader();
+  private readonly network = new NetworkReader();
+  private readonly disks = new DiskReader();
+  private readonly gpu = new GpuReader();
+  private readonly container = new ContainerReader();
+  private readonly process = new ProcessMetrics();
+  private readonly host = {
+    hostname: hostname(),
+    platform: platform(),
+    arch: arch(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
+  /** The newest sample, for Prometheus scrapes and health checks between samples. */
+  latest: HostSample | undefined;
+  /** Samples skipped because the previous one was still being read. */
+  skipped = 0;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly onSample: (sample: HostSample) => void,
+  ) {}
+
+  start(): void {
+    // The first sample sets the baselines the rates and percentages of the next are measured from.
+    void this.sample();
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Takes a sample now (the timer's work; tests call it to not wait an interval). */
+  async sample(): Promise<HostSample | undefined> {
+    if (this.sampling) {
+      this.skipped++;
+      return undefined;
+    }
+    this.sampling = true;
+    const started = performance.now();
+    try {
+      const [cpu, memory, network, disks, thermal, gpu, container, processSample] = await Promise.all([
+        this.cpu.read(),
+        readMemory(),
+        this.network.read(),
+        this.disks.read(),
+        readThermal(),
+        this.gpu.read(),
+        this.container.read(),
+        this.process.read(),
+      ]);
+      const sample: HostSample = {
+        time: Date.now(),
+        host: this.host,
+        cpu,
+        memory,
+        network,
+        disks,
+        thermal,
+        gpu,
+        accelerators: acceleratorSample(),
+        container,
+        process: processSample,
+        sampleMs: Math.round((performance.now() - started) * 100) / 100,
+      };
+      this.latest = sample;
+      this.onSample(sample);
+      return sample;
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.process.close();
+  }
+}
