@@ -11,11 +11,17 @@ import { TopicHistory } from './history.ts';
 import { HistoryRecorder } from './history-recorder.ts';
 import { FanoutScheduler } from './fanout-scheduler.ts';
 import { Hub } from './hub.ts';
-import { LANE_INDEX, type Lane } from './lanes.ts';
+import { LANE_INDEX, LANES, type Lane } from './lanes.ts';
 import { OutboundMessage } from './outbound-message.ts';
 import type { Principal } from './permissions.ts';
 import { presetFor } from './presets.ts';
-import { Session, type SessionContext, type SessionEvent, type SessionLimits } from './session.ts';
+import {
+  type GatewayTraffic,
+  Session,
+  type SessionContext,
+  type SessionEvent,
+  type SessionLimits,
+} from './session.ts';
 
 export interface GatewayLimits extends SessionLimits {
   /** Connections this node accepts; more get HTTP 503. */
@@ -93,6 +99,8 @@ export class Gateway {
   readonly counters: GatewayCounters = { error_reply: {}, conflated: {}, closed: {}, rejected_upgrade: {} };
   /** Connections that completed their handshake and authentication. */
   accepted = 0;
+  /** Frames received and messages written, all connections (see GatewayTraffic). */
+  readonly traffic: GatewayTraffic = { received: 0, sent: new Array<number>(LANES.length * 2).fill(0) };
   /** Shared by every session: one object, not one per connection (memory per connection counts). */
   private readonly sessionContext: SessionContext;
 
@@ -134,6 +142,7 @@ export class Gateway {
         ? { delivered: (message: OutboundMessage) => options.onDelivered!(message.topic, message.payload) }
         : {}),
       count: (event, reason) => this.count(event, reason),
+      traffic: this.traffic,
       onClosed: (closed) => {
         this.sessions.delete(closed.id);
         this.scheduler.forget(closed);
@@ -152,6 +161,13 @@ export class Gateway {
 
   get connectionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Subscriptions of every connection now. */
+  subscriptionCount(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) count += session.subscriptions.size;
+    return count;
   }
 
   /** The most messages queued for one connection now, all lanes (a slow reader's backlog). */

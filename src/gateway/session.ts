@@ -62,12 +62,20 @@ export interface SessionContext {
   scheduleFlush(session: Session, urgent: boolean): void;
   /** Counts an event by reason, for metrics. */
   count(event: SessionEvent, reason: string): void;
+  /** Messages of every connection, for metrics: frames received, and messages written by lane and format. */
+  readonly traffic: GatewayTraffic;
   /** A critical- or high-lane message (not a replay, not a reply) was just written to a client. */
   delivered?(message: OutboundMessage): void;
   onClosed(session: Session): void;
 }
 
 export type SessionEvent = 'error_reply' | 'conflated' | 'closed';
+
+/** `sent[lane * 2 + (binary ? 1 : 0)]`: one array increment per message on the write path. */
+export interface GatewayTraffic {
+  received: number;
+  readonly sent: number[];
+}
 
 interface Subscription extends HubSubscription {
   readonly session: Session;
@@ -260,6 +268,7 @@ export class Session implements DrainWriter {
   handleFrame(data: Buffer, isBinary: boolean): void {
     this.touch();
     this.messagesIn++;
+    this.context.traffic.received++;
     if (!this.bucket.take()) {
       this.refusedInARow++;
       if (this.refusedInARow > this.context.limits.floodLimit) {
@@ -514,11 +523,13 @@ export class Session implements DrainWriter {
       this.pendingConflated.push(conflated);
       this.pendingTickBytes += tick.length;
       this.messagesOut++;
+      this.context.traffic.sent[message.lane * 2 + 1]!++;
       return;
     }
     this.writeTicks();
     const frame = message.jsonFrame(conflated);
     this.messagesOut++;
+    this.context.traffic.sent[message.lane * 2]!++;
     if (this.deflate) {
       this.ws.send(payloadOf(frame), { binary: false });
       this.bytesOut += frame.length;

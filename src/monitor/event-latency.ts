@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import { Histogram as PromHistogram } from 'prom-client';
+import { Gauge, Histogram as PromHistogram } from 'prom-client';
 import { wallClockMs } from '../wire/index.ts';
 
 /** Largest latency recorded (µs); slower deliveries are recorded at this value. */
@@ -38,10 +38,22 @@ export class EventLatency {
     registers: [],
   });
 
+  /** Each event type's target, so that a dashboard draws it next to the histogram's quantiles. */
+  readonly targetMetric: Gauge;
+
   constructor(
     /** Target per event type, ms. */
     private readonly targetsMs: Readonly<Record<string, number>>,
-  ) {}
+  ) {
+    this.targetMetric = new Gauge({
+      name: 'tickwire_event_delivery_target_seconds',
+      help: 'Delivery latency target of each trading event type',
+      labelNames: ['event_type'],
+      registers: [],
+    });
+    for (const [type, ms] of Object.entries(targetsMs))
+      this.targetMetric.set({ event_type: type }, ms / 1000);
+  }
 
   /** A message was written to a client: records it when it is an event type with a target. */
   delivered(payload: unknown): void {

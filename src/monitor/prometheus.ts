@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MessageBus } from '../bus/index.ts';
 import type { BinanceFeedHealth } from '../feeds/index.ts';
-import { type Gateway, sendBufferCap } from '../gateway/index.ts';
+import { type Gateway, LANES, sendBufferCap } from '../gateway/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
 
 export interface MetricSources {
@@ -79,6 +79,27 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     });
 
   gauge('tickwire_gateway_connections', 'Open WebSocket connections', () => gateway.connectionCount);
+  gauge('tickwire_gateway_subscriptions', 'Subscriptions of the open connections', () =>
+    gateway.subscriptionCount(),
+  );
+  total(
+    'tickwire_gateway_messages_received_total',
+    'Frames received from clients',
+    () => gateway.traffic.received,
+  );
+  new Counter({
+    name: 'tickwire_gateway_messages_sent_total',
+    help: 'Messages written to clients, by lane and format (a binary frame of several ticks counts each tick)',
+    labelNames: ['lane', 'format'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      LANES.forEach((lane, index) => {
+        this.inc({ lane, format: 'json' }, gateway.traffic.sent[index * 2]!);
+        this.inc({ lane, format: 'binary' }, gateway.traffic.sent[index * 2 + 1]!);
+      });
+    },
+  });
   gauge(
     'tickwire_gateway_send_buffer_capped',
     "1 when each connection's unsent kernel bytes are capped (TCP_NOTSENT_LOWAT), 0 when not",

@@ -173,6 +173,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     ...(feed ? { feed: () => feed.health() } : {}),
   });
   metrics.registerMetric(latency.metric);
+  metrics.registerMetric(latency.targetMetric);
   const status = nodeStatus({ bus, pipeline, gateway, trading: tradingService, feed });
   const monitor = new NodeMonitor({
     bus,

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
-import { brokerSkipReason, startBrokerServer } from '../support/broker-servers.ts';
+import { ownBrokerSuiteOptions, startBrokerServer } from '../support/broker-servers.ts';
 import { TestClient } from '../gateway/harness.ts';
 
 const ADMIN = { headers: { 'x-api-key': 'admin-key-0123456789' } };
@@ -313,7 +313,7 @@ describe('alerts caused by real conditions, on a running node', () => {
 });
 
 for (const kind of ['redis', 'nats'] as const) {
-  describe(`alerts: a killed ${kind} server`, { skip: brokerSkipReason(kind) }, () => {
+  describe(`alerts: a killed ${kind} server`, ownBrokerSuiteOptions(kind), () => {
     it('BrokerDown fires while the broker is gone and resolves once it is back; the node keeps serving its own alerts', async () => {
       const server = await startBrokerServer(kind);
       const node = await startNode({ bus: server.url, feed: 'none' });
