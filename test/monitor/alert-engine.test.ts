@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type Alert, AlertEngine } from '../../src/monitor/alerts/alert-engine.ts';
 import {
@@ -10,6 +11,8 @@ import {
 } from '../../src/monitor/alerts/alert-rules.ts';
 import { compileExpression } from '../../src/monitor/alerts/expression.ts';
 import { READING_NAMES } from '../../src/monitor/node-readings.ts';
+
+const monitoringDoc = readFileSync(new URL('../../docs/MONITORING.md', import.meta.url), 'utf8');
 
 function engineWith(rule: Partial<AlertRuleInput>) {
   const changes: Alert[] = [];
@@ -171,5 +174,10 @@ describe('alert rules and expressions', () => {
       rules.some((rule) => rule.name === 'MemoryGrowth'),
       false,
     );
+  });
+
+  it('docs/MONITORING.md lists every reading and every default rule', () => {
+    for (const name of READING_NAMES) assert.ok(monitoringDoc.includes(`\`${name}\``), name);
+    for (const rule of DEFAULT_ALERT_RULES) assert.ok(monitoringDoc.includes(`\`${rule.name}\``), rule.name);
   });
 });

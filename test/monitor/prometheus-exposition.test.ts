@@ -87,6 +87,9 @@ describe('GET /metrics in Prometheus exposition format', () => {
         'tickwire_alerts',
       ])
         assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
+      const documented = readFileSync(new URL('../../docs/MONITORING.md', import.meta.url), 'utf8');
+      for (const [, family] of text.matchAll(/^# TYPE (\S+) /gm))
+        assert.ok(documented.includes(`\`${family}\``), `${family} is not in docs/MONITORING.md`);
       assert.match(text, /^tickwire_gateway_messages_sent_total\{lane="low",format="json"\} \d+/m);
       assert.match(
         text,
