@@ -48,6 +48,7 @@ export class HostSampler {
   };
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
+  private stopped = false;
   /** The newest sample, for Prometheus scrapes and health checks between samples. */
   latest: HostSample | undefined;
   /** Samples skipped because the previous one was still being read. */
@@ -99,7 +100,8 @@ export class HostSampler {
         sampleMs: Math.round((performance.now() - started) * 100) / 100,
       };
       this.latest = sample;
-      this.onSample(sample);
+      // A sample read while the node stopped is not handed on: the bus it would go to is closing.
+      if (!this.stopped) this.onSample(sample);
       return sample;
     } finally {
       this.sampling = false;
@@ -107,6 +109,7 @@ export class HostSampler {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.process.close();
   }

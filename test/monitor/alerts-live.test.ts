@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
 import { ownBrokerSuiteOptions, startBrokerServer } from '../support/broker-servers.ts';
 import { TestClient } from '../gateway/harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const ADMIN = { headers: { 'x-api-key': 'admin-key-0123456789' } };
 const ALERT_TOPICS = ['alerts.performance', 'alerts.resource', 'alerts.feed'];
@@ -122,20 +123,6 @@ async function alertClient(platform: Platform, since?: Record<string, Position>)
 const alertsOf = (client: TestClient, rule: string) =>
   client.json.filter((json) => (json.data as any)?.type === 'alert' && (json.data as any).rule === rule);
 
-async function waitFor<T>(
-  read: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const listAlerts = async (platform: Platform) =>
   (await (await fetch(`${platform.url}/api/v1/alerts`)).json()) as any;
 const endedAlert = (platform: Platform, rule: string) => async () =>
@@ -147,7 +134,7 @@ describe('alerts caused by real conditions, on a running node', () => {
   let node: Awaited<ReturnType<typeof startNode>>;
   before(async () => {
     node = await startNode();
-    await waitFor(
+    await eventually(
       async () => (await fetch(`${node.platform.url}/health`)).status === 200,
       'the node is ready',
       30_000,
@@ -162,7 +149,7 @@ describe('alerts caused by real conditions, on a running node', () => {
     // Blocked while no client is connected: what it misses must come back on recovery.
     const until = performance.now() + 400;
     while (performance.now() < until);
-    const resolved = await waitFor(endedAlert(platform, 'EventLoopLag'), 'EventLoopLag resolved');
+    const resolved = await eventually(endedAlert(platform, 'EventLoopLag'), 'EventLoopLag resolved');
     assert.ok(resolved.value > 100 || resolved.firedAt !== undefined);
 
     const again = await alertClient(platform, first.positions);
@@ -179,7 +166,7 @@ describe('alerts caused by real conditions, on a running node', () => {
         ['resolved', true],
       ],
     );
-    const hooks = await waitFor(() => {
+    const hooks = await eventually(() => {
       const mine = node.webhook.filter((body) => body.alerts[0].fingerprint === resolved.id);
       return mine.length === 2 ? mine : undefined;
     }, 'the webhook hears firing and resolved');

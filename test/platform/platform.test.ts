@@ -5,20 +5,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
 import { Tick } from '../../src/wire/index.ts';
-
-/** Polls until `read()` returns a truthy value; fails after `timeoutMs`. No timing assertions. */
-async function eventually<T>(
-  read: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually } from '../support/eventually.ts';
 
 describe('platform (tickwire start)', () => {
   let platform: Platform;
