@@ -121,17 +121,17 @@ export async function authenticated(
   return undefined;
 }
 
-/** An admin's credentials (see `authenticated`); 401/403 otherwise. */
+/** An admin's principal (see `authenticated`); undefined after answering 401/403 otherwise. */
 export async function authorized(
   request: IncomingMessage,
   response: ServerResponse,
   auth: Authenticator,
-): Promise<boolean> {
+): Promise<Principal | undefined> {
   const principal = await authenticated(request, response, auth);
-  if (principal === undefined) return false;
-  if (canManage(principal)) return true;
+  if (principal === undefined) return undefined;
+  if (canManage(principal)) return principal;
   sendError(response, 403, 'FORBIDDEN', `account ${principal.account} is not an admin`);
-  return false;
+  return undefined;
 }
 
 /** The request's JSON body checked with `schema`; a 400 naming each problem otherwise. */

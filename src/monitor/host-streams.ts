@@ -1,4 +1,5 @@
 import type { MonitorTopic } from '../bus/index.ts';
+import type { CpuSample } from './host/cpu.ts';
 import type { HostSample } from './host-sampler.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { HostSample } from './host-sampler.ts';
  */
 export function hostMessages(sample: HostSample): [MonitorTopic, Record<string, unknown>][] {
   const { time, cpu, memory, network, disks, thermal, gpu, accelerators, container, process } = sample;
-  const { ticks: _ticks, ticksPerSecond: _unit, ...cpuFigures } = cpu;
+  const cpuFigures = cpuForJson(cpu);
   return [
     ['monitor.cpu', { type: 'cpu', time, ...cpuFigures }],
     ['monitor.memory', { type: 'memory', time, ...memory }],
@@ -44,4 +45,10 @@ export function hostMessages(sample: HostSample): [MonitorTopic, Record<string, 
       },
     ],
   ];
+}
+
+/** The CPU figures a message or an answer carries: without the raw tick counters (a Map, for Prometheus). */
+export function cpuForJson(cpu: CpuSample): Omit<CpuSample, 'ticks' | 'ticksPerSecond'> {
+  const { ticks: _ticks, ticksPerSecond: _unit, ...figures } = cpu;
+  return figures;
 }
