@@ -12,6 +12,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   ingest: () => import('./ingest.ts'),
   exchange: () => import('./exchange.ts'),
   trading: () => import('./trading.ts'),
+  quality: () => import('./quality.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

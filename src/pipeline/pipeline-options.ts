@@ -38,6 +38,8 @@ export interface BatchBounds {
 export interface QualityOptions {
   /** A log return further than this many standard deviations from the mean is a spike. */
   readonly spikeStdDevs: number;
+  /** A log return smaller than this many basis points is never a spike. */
+  readonly spikeMinBps: number;
   /** EWMA span, in returns, of the mean and variance: alpha = 2 / (window + 1). */
   readonly spikeWindow: number;
   /** Returns seen per stream before spikes are flagged. */
@@ -55,7 +57,8 @@ export interface QualityOptions {
 
 export const DEFAULT_QUALITY_OPTIONS: QualityOptions = {
   spikeStdDevs: 8,
-  spikeWindow: 200,
+  spikeMinBps: 10,
+  spikeWindow: 50,
   spikeWarmup: 50,
   spikeConfirmTicks: 3,
   staleAfterMs: 10_000,
@@ -92,6 +95,7 @@ export function checkBatchBounds(name: string, bounds: BatchBounds): void {
 
 export function checkQualityOptions(options: QualityOptions): void {
   checkPositive('quality.spikeStdDevs', options.spikeStdDevs);
+  checkInteger('quality.spikeMinBps', options.spikeMinBps, 0);
   checkInteger('quality.spikeWindow', options.spikeWindow, 1);
   checkInteger('quality.spikeWarmup', options.spikeWarmup, 0);
   checkInteger('quality.spikeConfirmTicks', options.spikeConfirmTicks, 1);

@@ -8,20 +8,28 @@ export interface SpikeCounts {
 
 type SpikeOptions = Pick<
   QualityOptions,
-  'spikeStdDevs' | 'spikeWindow' | 'spikeWarmup' | 'spikeConfirmTicks'
+  'spikeStdDevs' | 'spikeMinBps' | 'spikeWindow' | 'spikeWarmup' | 'spikeConfirmTicks'
 >;
 
 /**
  * Flags price spikes per stream (the caller numbers streams, e.g. per symbol and price kind): a log
- * return further than `spikeStdDevs` standard deviations from the stream's mean return.
+ * return further than `spikeStdDevs` standard deviations from the stream's mean return and larger
+ * than `spikeMinBps` basis points.
  *
  * Mean and variance are exponentially weighted (alpha = 2 / (window + 1)), but the weight of the
  * n-th return is max(alpha, 1 / n), so the first returns give the exact running mean and
  * (population) variance, as Welford's method would, rather than estimates biased towards zero;
- * nothing is flagged until `spikeWarmup` returns were seen. A spike does not update the reference
- * price or the statistics, so one bad print is flagged once and the next good price passes. If
- * `spikeConfirmTicks` spikes come in a row, the price really moved: the last of them becomes the
- * reference. A stream whose returns were all zero so far (variance 0) flags nothing.
+ * nothing is flagged until `spikeWarmup` returns were seen. A spike does not move the reference
+ * price, so one bad print is flagged once and the next good price passes. If `spikeConfirmTicks`
+ * spikes come in a row, the price really moved: the last of them becomes the reference. A stream
+ * whose returns were all zero so far (variance 0) flags nothing.
+ *
+ * Two rules keep a change of volatility from being taken for spikes, measured against the
+ * simulator's labelled jumps (docs/PIPELINE.md, "How well the flags hold"): a spike still teaches
+ * the variance, clipped at the limit, so a market that turns volatile raises the estimate within
+ * a few ticks instead of being flagged until calm returns; and a move under `spikeMinBps` is never
+ * a spike, because on a busy symbol the per-tick standard deviation is a fraction of a basis point
+ * and eight of them are an ordinary tick in a volatile minute.
  *
  * Allocation-free per tick: state lives in typed arrays indexed by stream, grown on a new high
  * stream number.
@@ -35,12 +43,14 @@ export class SpikeDetector {
   private run = new Uint16Array(0);
   private readonly alpha: number;
   private readonly limitSquared: number;
+  private readonly minReturn: number;
   private readonly warmup: number;
   private readonly confirm: number;
 
   constructor(options: SpikeOptions) {
     this.alpha = 2 / (options.spikeWindow + 1);
     this.limitSquared = options.spikeStdDevs * options.spikeStdDevs;
+    this.minReturn = options.spikeMinBps / 10_000;
     this.warmup = options.spikeWarmup;
     this.confirm = options.spikeConfirmTicks;
   }
@@ -59,8 +69,18 @@ export class SpikeDetector {
     const n = this.seen[stream]!;
     const variance = this.variance[stream]!;
     const deviation = ret - this.mean[stream]!;
-    if (n >= this.warmup && variance > 0 && deviation * deviation > this.limitSquared * variance) {
+    const weight = Math.max(this.alpha, 1 / (n + 1));
+    const limit = this.limitSquared * variance;
+    if (
+      n >= this.warmup &&
+      variance > 0 &&
+      deviation * deviation > limit &&
+      (ret > this.minReturn || ret < -this.minReturn)
+    ) {
       this.counts.spikes++;
+      // Learn from the spike as if it were a return at the limit: the mean stays, the variance grows.
+      this.variance[stream] = (1 - weight) * (variance + weight * limit);
+      this.seen[stream] = n + 1;
       if (++this.run[stream]! >= this.confirm) {
         this.run[stream] = 0;
         this.last[stream] = price;
@@ -68,7 +88,6 @@ export class SpikeDetector {
       }
       return true;
     }
-    const weight = Math.max(this.alpha, 1 / (n + 1));
     this.mean[stream] = this.mean[stream]! + weight * deviation;
     this.variance[stream] = (1 - weight) * (variance + weight * deviation * deviation);
     this.seen[stream] = n + 1;

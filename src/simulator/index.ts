@@ -25,6 +25,7 @@ export {
   type MarketEventSource,
   type MarketSourceStats,
 } from './market/market-event-source.ts';
+export { type MarketLabel } from './market/market-labels.ts';
 export {
   EXCHANGE_SIMULATOR_DEFAULTS,
   type ExchangeSimulatorOptions,

@@ -20,6 +20,7 @@ import {
 } from './market/market-event-source.ts';
 import { type ExchangeSimulatorOptions, resolveSimulatorOptions } from './options.ts';
 import { RecordedMarketSource } from './market/recorded-market-source.ts';
+import type { MarketLabel } from './market/market-labels.ts';
 import { createRestHandler, RestError } from './rest/rest-api.ts';
 import {
   type ConnectionOwner,
@@ -68,6 +69,8 @@ export interface ExchangeSimulator {
   /** Where the market events come from (a RecordedMarketSource with the `replay` option). */
   readonly source: MarketEventSource;
   stats(): ExchangeSimulatorStats;
+  /** What the market and the faults injected, numbered; those after `afterId` (docs/SIMULATOR.md, "Labels"). */
+  labels(afterId?: number): MarketLabel[];
   /** Changes the market event rate (`eventsPerSecond`) from now on; connections and books stay. */
   setEventRate(eventsPerSecond: number): void;
   /** Stops generating market events (pushes of what already happened still go out). */
@@ -386,17 +389,18 @@ export async function startExchangeSimulator(
     skipSequence(symbol, count = 1) {
       const index = symbolIndexOf(symbol);
       faultsApplied.skipSequence++;
-      return market.skipSequence(index, count);
+      return market.skipSequence(index, count, Date.now());
     },
     silence(symbol, durationMs) {
       const index = symbolIndexOf(symbol);
       faultsApplied.silence++;
-      market.silence(index, Date.now() + durationMs);
+      const now = Date.now();
+      market.silence(index, now, now + durationMs);
     },
     crossBook(symbol, updates = 5) {
       const index = symbolIndexOf(symbol);
       faultsApplied.crossBook++;
-      market.crossBook(index, updates);
+      market.crossBook(index, updates, Date.now());
     },
     sendMalformed(connectionId, text = 'this is not JSON {') {
       faultsApplied.malformed++;
@@ -493,6 +497,7 @@ export async function startExchangeSimulator(
     url: `http://${host}:${address.port}`,
     wsUrl: `ws://${host}:${address.port}`,
     faults,
+    labels: (afterId) => market.labels.since(afterId),
     exchange,
     source,
     stats,

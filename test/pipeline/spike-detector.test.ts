@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpikeDetector } from '../../src/pipeline/spike-detector.ts';
 
-const OPTIONS = { spikeStdDevs: 5, spikeWindow: 50, spikeWarmup: 20, spikeConfirmTicks: 3 };
+const OPTIONS = { spikeStdDevs: 5, spikeMinBps: 10, spikeWindow: 50, spikeWarmup: 20, spikeConfirmTicks: 3 };
 
 /** A price that alternates ±0.1 %: a steady, known volatility. */
 function wiggle(detector: SpikeDetector, stream: number, start: number, count: number): number {
@@ -22,6 +22,26 @@ describe('SpikeDetector', () => {
     assert.equal(detector.check(0, 110), true, 'a 10 % print among 0.1 % moves is a spike');
     assert.equal(detector.check(0, 100.05), false, 'the reference did not move to the bad print');
     assert.deepEqual(detector.counts, { spikes: 1, levelShifts: 0 });
+  });
+
+  it('never flags a move under spikeMinBps, however calm the stream was', () => {
+    const detector = new SpikeDetector(OPTIONS);
+    let price = 100;
+    for (let i = 0; i < 100; i++) detector.check(0, (price *= i % 2 === 0 ? 1.00001 : 1 / 1.00001));
+    assert.equal(detector.check(0, price * 1.0009), false, '9 bp is 90 standard deviations but under 10 bp');
+    assert.equal(detector.check(0, price * 1.0009 * 1.003), true, '30 bp more is both');
+  });
+
+  it('learns a rise in volatility from its first spikes instead of flagging it until calm returns', () => {
+    const detector = new SpikeDetector(OPTIONS);
+    let price = 100;
+    for (let i = 0; i < 100; i++) detector.check(0, (price *= i % 2 === 0 ? 1.0001 : 1 / 1.0001));
+    // The market turns ten times as volatile (±10 bp, then ±15 bp to stay above the floor).
+    let flagged = 0;
+    for (let i = 0; i < 200; i++) {
+      if (detector.check(0, (price *= i % 2 === 0 ? 1.0015 : 1 / 1.0015))) flagged++;
+    }
+    assert.ok(flagged > 0 && flagged <= 10, `flagged ${flagged} of 200 returns after the change`);
   });
 
   it('flags nothing during the warm-up', () => {

@@ -9,6 +9,8 @@ export const BOOK_LEVELS = 25;
 const CHURN_PROBABILITY = 0.5;
 /** Typical notional of a resting level, in quote currency (as PriceProcess's lots). */
 const TYPICAL_NOTIONAL = 200;
+/** Ticks between refilled levels, at most. */
+const MAX_LEVEL_GAP = 3;
 
 /**
  * A symbol's full book, built when first needed (a depth or book-ticker stream, a REST depth
@@ -43,6 +45,8 @@ export class MarketBook extends OrderBook {
     this.set(BID, event.bidPrice, event.bidSize);
     this.removeBetterThan(ASK, event.askPrice);
     this.set(ASK, event.askPrice, event.askSize);
+    this.closeHole(BID);
+    this.closeHole(ASK);
     this.refill(BID);
     this.refill(ASK);
     if (this.random.next() < CHURN_PROBABILITY) this.churn();
@@ -62,11 +66,27 @@ export class MarketBook extends OrderBook {
     this.refill(side);
   }
 
+  /**
+   * Drops the levels behind a hole wider than MAX_LEVEL_GAP: a jump moves the touch away from the
+   * old levels, and a book that kept them would show a touch of one lot in front of a gap of the
+   * jump's size, so that every trade taking the touch moved the best price by the whole jump. A
+   * real book refills behind a moved market; refill() then does.
+   */
+  private closeHole(side: BookSide): void {
+    const prices = this.prices[side];
+    for (let i = 1; i < prices.length; i++) {
+      if (Math.abs(prices[i]! - prices[i - 1]!) > MAX_LEVEL_GAP) {
+        this.trim(side, i);
+        return;
+      }
+    }
+  }
+
   private refill(side: BookSide): void {
     const prices = this.prices[side];
     while (prices.length < BOOK_LEVELS) {
       const worst = prices[prices.length - 1]!;
-      const gap = 1 + this.random.int(0, 2);
+      const gap = 1 + this.random.int(0, MAX_LEVEL_GAP - 1);
       const price = side === BID ? worst - gap : worst + gap;
       if (price < 1) break;
       this.set(side, price, this.lotSize());

@@ -32,6 +32,12 @@ export interface MarketEvent {
    * exactly this price and `tradeSize`, and the book is left to the source's quotes.
    */
   tradePrice: number;
+  /**
+   * A price jump the source injected with this event, in basis points (0: none). A label, not
+   * market data: the exchange records it (ExchangeSimulator.labels) so that the spike detector
+   * can be scored against what really happened.
+   */
+  jumpBps: number;
 }
 
 /** `MarketEvent.tradePrice` of a trade that fills at the touch it hits. */
@@ -133,6 +139,7 @@ export class GeneratedMarketSource implements MarketEventSource {
     event.tradeSize = process.tradeSize;
     event.quote = true;
     event.tradePrice = AT_TOUCH;
+    event.jumpBps = process.jumpBps;
     return true;
   }
 
@@ -168,5 +175,6 @@ export function emptyMarketEvent(): MarketEvent {
     tradeSize: 0,
     quote: true,
     tradePrice: AT_TOUCH,
+    jumpBps: 0,
   };
 }

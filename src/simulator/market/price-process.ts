@@ -44,6 +44,8 @@ export class PriceProcess {
   tradeId = 0;
   /** Per-symbol update counter, as an exchange's book update id. */
   updateId = 0;
+  /** The jump the last step injected, in basis points of the mid (0: none): the label a quality check is scored against. */
+  jumpBps = 0;
 
   private readonly random: SeededRandom;
   /** Mid price in ticks (price mantissa units), not rounded. */
@@ -80,9 +82,11 @@ export class PriceProcess {
     // Poisson arrivals: the chance of at least one regime change or jump within `seconds`.
     if (this.random.next() < -Math.expm1(-seconds / regime.meanSeconds)) this.regime = 1 - this.regime;
     let moveBps = regime.sigmaBpsPerSqrtSecond * Math.sqrt(seconds) * this.random.gaussian();
+    this.jumpBps = 0;
     if (this.random.next() < -Math.expm1(-seconds * JUMPS_PER_SECOND)) {
       const size = JUMP_MIN_BPS + (JUMP_MAX_BPS - JUMP_MIN_BPS) * this.random.next();
-      moveBps += this.random.next() < 0.5 ? -size : size;
+      this.jumpBps = this.random.next() < 0.5 ? -size : size;
+      moveBps += this.jumpBps;
     }
     this.mid = Math.max(2, this.mid * (1 + moveBps / 10_000));
     this.quoteAround();

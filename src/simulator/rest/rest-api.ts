@@ -40,6 +40,12 @@ export function createRestHandler(
     ...tradingRoutes(context.exchange),
     ...marketRoutes(context.market, context.exchange.limits.settings),
     'GET /sim/stats': () => JSON.stringify(context.stats()),
+    'GET /sim/labels': ({ query }) => {
+      const after = Number(query.get('after') ?? 0);
+      if (!Number.isSafeInteger(after) || after < 0)
+        throw new RestError(400, JSON.stringify({ error: 'after must be a label id (an integer >= 0)' }));
+      return JSON.stringify(context.market.labels.since(after));
+    },
     'POST /sim/faults': ({ body }) => {
       let parsed: unknown;
       try {

@@ -8,6 +8,7 @@ import {
   type MarketEventSource,
 } from '../market/market-event-source.ts';
 import { ASK, BID, type BookSide } from '../market/order-book.ts';
+import { MarketLabels } from '../market/market-labels.ts';
 import { TradeTape } from '../market/trade-tape.ts';
 import { formatEight } from '../matching/amounts.ts';
 import {
@@ -77,6 +78,8 @@ export class ExchangeMarket {
   orderHooks: MarketOrderHooks | undefined;
   /** Recent trades and one-minute candles of every symbol (REST's look-back endpoints, the tickers). */
   readonly tape: TradeTape;
+  /** What the source and the faults injected, for scoring data-quality checks. */
+  readonly labels = new MarketLabels();
 
   private readonly updateIds: Float64Array;
   private readonly tradeIds: Float64Array;
@@ -160,6 +163,17 @@ export class ExchangeMarket {
 
   private apply(event: MarketEvent, now: number): void {
     const index = event.symbolIndex;
+    // Labelled before the silence check: a jump while silent shows in the first event after it.
+    if (event.jumpBps !== 0) {
+      this.labels.add({
+        kind: 'jump',
+        symbol: this.symbols[index]!.symbol,
+        atMs: now,
+        updateId: this.updateIds[index]! + 1,
+        tradeId: this.tradeIds[index]! + 1,
+        bps: event.jumpBps,
+      });
+    }
     if (this.silentUntil[index]! > now) {
       this.silencedEvents++;
       return;
@@ -521,20 +535,33 @@ export class ExchangeMarket {
   // ---- faults ----
 
   /** No events for the symbol until `until` (epoch ms), and no periodic pushes either. */
-  silence(index: number, until: number): void {
+  silence(index: number, now: number, until: number): void {
     this.silentUntil[index] = until;
+    this.labels.add({ kind: 'silence', symbol: this.symbols[index]!.symbol, atMs: now, untilMs: until });
   }
 
   /** Drops the next `count` diff depth events of every diff stream of the symbol; returns the streams hit. */
-  skipSequence(index: number, count: number): number {
+  skipSequence(index: number, count: number, now: number): number {
     const diffs = this.streams[index]?.diffDepth ?? [];
     for (const diff of diffs) diff.skip += count;
+    if (diffs.length > 0)
+      this.labels.add({ kind: 'gap', symbol: this.symbols[index]!.symbol, atMs: now, count });
     return diffs.length;
   }
 
   /** The next `updates` events leave the symbol's best bid above its best ask. */
-  crossBook(index: number, updates: number): void {
-    this.book(index).crossUpdates += updates;
+  crossBook(index: number, updates: number, now: number): void {
+    const book = this.book(index);
+    // Faults add up: the new updates follow those still owed.
+    const fromUpdateId = this.updateIds[index]! + 1 + book.crossUpdates;
+    book.crossUpdates += updates;
+    this.labels.add({
+      kind: 'crossed',
+      symbol: this.symbols[index]!.symbol,
+      atMs: now,
+      fromUpdateId,
+      updates,
+    });
   }
 }
 
