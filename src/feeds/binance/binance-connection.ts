@@ -1,5 +1,5 @@
 import { TickwireError } from '../../errors.ts';
-import { type DelayFunction, fullJitterBackoff } from './backoff.ts';
+import { type DelayFunction, fullJitterBackoff } from '../../retry/index.ts';
 import { BinanceSocket, SOCKET_LIMITS, type SocketLimits } from './binance-socket.ts';
 
 /**

@@ -3,7 +3,12 @@
  * reconnect and rotation, the subscription manager and the feed that ties them together.
  */
 
-export { type DelayFunction, BACKOFF_DEFAULTS, type BackoffOptions, fullJitterBackoff } from './backoff.ts';
+export {
+  type DelayFunction,
+  BACKOFF_DEFAULTS,
+  type BackoffOptions,
+  fullJitterBackoff,
+} from '../../retry/index.ts';
 export {
   BinanceConnection,
   type BinanceConnectionOptions,

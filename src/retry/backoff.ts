@@ -1,4 +1,4 @@
-import { TickwireError } from '../../errors.ts';
+import { TickwireError } from '../errors.ts';
 
 /** Milliseconds to wait before reconnect attempt `attempt` (1 for the first retry). */
 export type DelayFunction = (attempt: number) => number;

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import {
+  type ClientEvents,
+  TickwireClient,
+  TickwireClientError,
+  type WebSocketConstructor,
+} from '../../src/client/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { type Platform, startPlatform } from '../../src/platform/index.ts';
+import { eventually } from '../support/eventually.ts';
+
+const ADMIN_KEY = 'admin-key-0123456789';
+const USER_KEY = 'user-key-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'tickwire-client-'));
+const configFile = join(dir, 'config.json');
+writeFileSync(configFile, JSON.stringify({ auth: { apiKeys: [{ key: USER_KEY, account: 'acc1' }] } }));
+
+/** A node on `port` (0: any) with a short history, so that a long absence cannot be recovered. */
+function startNode(port = '0'): Promise<Platform> {
+  const config = loadConfig({
+    file: configFile,
+    flags: {
+      port,
+      symbols: 'BTCUSDT',
+      workers: '1',
+      logLevel: 'silent',
+      adminKey: ADMIN_KEY,
+      historySize: '50',
+      db: join(dir, `tickwire-${Date.now()}.db`),
+    },
+  });
+  return startPlatform(config, pino({ level: 'silent' }));
+}
+
+function client(platform: Platform, options: { apiKey?: string } = { apiKey: USER_KEY }): TickwireClient {
+  return new TickwireClient({
+    url: `${platform.url.replace('http', 'ws')}/ws`,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    backoff: { baseMs: 20, capMs: 200 },
+    ...options,
+  });
+}
+
+/** Closes every connection of account `acc1` from the server (close code 4003). */
+async function dropConnections(platform: Platform): Promise<void> {
+  const headers = { 'x-api-key': ADMIN_KEY };
+  const list = (await (await fetch(`${platform.url}/api/v1/websocket/connections`, { headers })).json()) as {
+    connections: { id: string; account: string | null }[];
+  };
+  for (const connection of list.connections.filter((c) => c.account === 'acc1')) {
+    await fetch(`${platform.url}/api/v1/websocket/connections/${connection.id}`, {
+      method: 'DELETE',
+      headers,
+    });
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('TickwireClient against a running node', () => {
+  let platform: Platform;
+  before(async () => {
+    platform = await startNode();
+  });
+  after(async () => {
+    await platform.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers every fill exactly once and in order across repeated forced disconnects', async () => {
+    const tickwire = client(platform);
+    const seen: number[] = [];
+    const resyncs: ClientEvents['resync'][] = [];
+    const states: string[] = [];
+    tickwire.events.on('resync', (event) => resyncs.push(event));
+    tickwire.events.on('state', ({ state }) => states.push(state));
+    let recovered = 0;
+    const subscription = tickwire.subscribe('fills.acc1', (message) => {
+      seen.push((message.data as unknown as { seq: number }).seq);
+      if (message.recovered) recovered++;
+    });
+    await tickwire.connect();
+    await subscription.ready;
+    const total = 400;
+    for (let seq = 1; seq <= total; seq++) {
+      platform.bus.publish('fills.acc1', { type: 'order_fill_notification', seq });
+      if (seq % 40 === 0) await dropConnections(platform);
+      // About 200 fills a second: a reconnect (20 - 200 ms) misses a few, well within the history (50).
+      await pause(5);
+    }
+    await eventually(
+      () => seen.length >= total,
+      `all ${total} fills arrived (got ${seen.length}, resyncs ${JSON.stringify(resyncs)})`,
+      20_000,
+    );
+    assert.deepEqual(
+      seen,
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    assert.deepEqual(resyncs, []);
+    assert.ok(recovered > 0, 'some fills were published while the client was away, and recovered');
+    assert.ok(states.filter((state) => state === 'disconnected').length >= 5, `states: ${states.join(',')}`);
+    assert.equal(tickwire.position('fills.acc1')?.offset, total);
+    tickwire.close();
+  });
+
+  it('says "resync" when the server no longer holds what was missed, then carries on live', async () => {
+    const tickwire = client(platform);
+    const seen: number[] = [];
+    const resyncs: ClientEvents['resync'][] = [];
+    tickwire.events.on('resync', (event) => resyncs.push(event));
+    const subscription = tickwire.subscribe('fills.acc1', (message) => {
+      seen.push((message.data as unknown as { seq: number }).seq);
+    });
+    await tickwire.connect();
+    await subscription.ready;
+    platform.bus.publish('fills.acc1', { seq: 1 });
+    await eventually(() => seen.length === 1, 'the first fill arrived');
+    await dropConnections(platform);
+    // More than the history keeps (50), before the client is back.
+    for (let seq = 2; seq <= 80; seq++) platform.bus.publish('fills.acc1', { seq });
+    await eventually(() => resyncs.length === 1, 'a resync event');
+    assert.equal(resyncs[0]!.topic, 'fills.acc1');
+    assert.equal(resyncs[0]!.reason, 'too_old');
+    await eventually(() => tickwire.state === 'connected', 'connected again');
+    platform.bus.publish('fills.acc1', { seq: 81 });
+    await eventually(() => seen.at(-1) === 81, 'live fills flow after the resync');
+    assert.deepEqual(seen, [1, 81]);
+    tickwire.close();
+  });
+
+  it('answers ping, rejects a forbidden topic with a typed error, and gives up on a refused key', async () => {
+    const tickwire = client(platform);
+    await tickwire.connect();
+    assert.equal(typeof (await tickwire.ping()), 'number');
+    const forbidden = tickwire.subscribe('orders.someone-else', () => undefined);
+    await assert.rejects(
+      forbidden.ready,
+      (error: unknown) => error instanceof TickwireClientError && error.code === 'FORBIDDEN',
+    );
+    tickwire.close();
+    await assert.rejects(
+      tickwire.ping(),
+      (error: unknown) => error instanceof TickwireClientError && error.code === 'CLOSED',
+    );
+
+    const refused = client(platform, { apiKey: 'not-a-key-0123456789' });
+    const errors: TickwireClientError[] = [];
+    refused.events.on('error', (error) => errors.push(error));
+    await assert.rejects(
+      refused.connect(),
+      (error: unknown) => error instanceof TickwireClientError && error.code === 'CLOSED',
+    );
+    assert.equal(errors[0]?.code, 'AUTH_INVALID');
+    assert.equal(refused.state, 'closed');
+  });
+
+  it('market data needs no login, and a node restart on the same port is a resync (epoch changed)', async () => {
+    const anonymous = client(platform, {});
+    const trades: string[] = [];
+    anonymous.subscribe('md.trade.SIM.BTCUSDT', (message) => trades.push(message.data.symbol));
+    await anonymous.connect();
+    await eventually(() => trades.length > 0, 'a live trade');
+    assert.equal(trades[0], 'BTCUSDT');
+    anonymous.close();
+
+    const tickwire = client(platform);
+    const seen: number[] = [];
+    const resyncs: ClientEvents['resync'][] = [];
+    tickwire.events.on('resync', (event) => resyncs.push(event));
+    tickwire.subscribe('fills.acc1', (message) =>
+      seen.push((message.data as unknown as { seq: number }).seq),
+    );
+    await tickwire.connect();
+    platform.bus.publish('fills.acc1', { seq: 1 });
+    await eventually(() => seen.length === 1, 'the first fill arrived');
+    const port = new URL(platform.url).port;
+    await platform.stop();
+    platform = await startNode(port);
+    await eventually(() => resyncs.length === 1, 'a resync after the restart', 20_000);
+    // The new node has a new epoch, and no history of the topic until something is published.
+    assert.ok(['epoch_changed', 'unknown_topic'].includes(resyncs[0]!.reason), resyncs[0]!.reason);
+    platform.bus.publish('fills.acc1', { seq: 2 });
+    await eventually(() => seen.at(-1) === 2, 'fills flow from the new node');
+    tickwire.close();
+  });
+});
