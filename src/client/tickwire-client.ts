@@ -116,6 +116,7 @@ export class TickwireClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
+  private accountName: string | null = null;
 
   constructor(options: TickwireClientOptions) {
     this.options = options;
@@ -135,6 +136,11 @@ export class TickwireClient {
 
   get state(): ConnectionState {
     return this.connectionState;
+  }
+
+  /** The account the connection belongs to once connected (null: anonymous). */
+  get account(): string | null {
+    return this.accountName;
   }
 
   /** Opens the connection (and keeps it open until `close()`); resolves once it is first ready. */
@@ -298,6 +304,7 @@ export class TickwireClient {
    */
   private async startSession(welcome: Record<string, unknown>): Promise<void> {
     const socket = this.socket;
+    this.accountName = typeof welcome.account === 'string' ? welcome.account : null;
     try {
       await this.authenticate();
       if (this.socket !== socket) return;
@@ -322,24 +329,22 @@ export class TickwireClient {
 
   private async authenticate(): Promise<void> {
     const { apiKey, token } = this.options;
+    if (apiKey === undefined && token === undefined) return;
+    let reply: Record<string, unknown>;
     if (apiKey !== undefined) {
-      await this.send({ op: 'auth', apiKey });
-      return;
+      reply = await this.send({ op: 'auth', apiKey });
+    } else {
+      const fresh = async () => (typeof token === 'function' ? await token() : token);
+      try {
+        reply = await this.send({ op: 'auth', token: await fresh() });
+      } catch (error) {
+        // An expired token from a callback: ask it once more, it may hand out a new one.
+        const expired = error instanceof TickwireClientError && error.code === 'AUTH_EXPIRED';
+        if (!(expired && typeof token === 'function')) throw error;
+        reply = await this.send({ op: 'auth', token: await fresh() });
+      }
     }
-    if (token === undefined) return;
-    const fresh = async () => (typeof token === 'function' ? await token() : token);
-    try {
-      await this.send({ op: 'auth', token: await fresh() });
-    } catch (error) {
-      // An expired token from a callback: ask it once more, it may hand out a new one.
-      if (!(
-        error instanceof TickwireClientError &&
-        error.code === 'AUTH_EXPIRED' &&
-        typeof token === 'function'
-      ))
-        throw error;
-      await this.send({ op: 'auth', token: await fresh() });
-    }
+    this.accountName = typeof reply.account === 'string' ? reply.account : null;
   }
 
   private async sendSubscribe(entry: SubscriptionEntry): Promise<void> {

@@ -1,65 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import WebSocket from 'ws';
-import {
-  type ClientEvents,
-  TickwireClient,
-  TickwireClientError,
-  type WebSocketConstructor,
-} from '../../src/client/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { type Platform, startPlatform } from '../../src/platform/index.ts';
+import { type ClientEvents, TickwireClientError } from '../../src/client/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import { eventually } from '../support/eventually.ts';
-
-const ADMIN_KEY = 'admin-key-0123456789';
-const USER_KEY = 'user-key-0123456789';
-const dir = mkdtempSync(join(tmpdir(), 'tickwire-client-'));
-const configFile = join(dir, 'config.json');
-writeFileSync(configFile, JSON.stringify({ auth: { apiKeys: [{ key: USER_KEY, account: 'acc1' }] } }));
-
-/** A node on `port` (0: any) with a short history, so that a long absence cannot be recovered. */
-function startNode(port = '0'): Promise<Platform> {
-  const config = loadConfig({
-    file: configFile,
-    flags: {
-      port,
-      symbols: 'BTCUSDT',
-      workers: '1',
-      logLevel: 'silent',
-      adminKey: ADMIN_KEY,
-      historySize: '50',
-      db: join(dir, `tickwire-${Date.now()}.db`),
-    },
-  });
-  return startPlatform(config, pino({ level: 'silent' }));
-}
-
-function client(platform: Platform, options: { apiKey?: string } = { apiKey: USER_KEY }): TickwireClient {
-  return new TickwireClient({
-    url: `${platform.url.replace('http', 'ws')}/ws`,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    backoff: { baseMs: 20, capMs: 200 },
-    ...options,
-  });
-}
-
-/** Closes every connection of account `acc1` from the server (close code 4003). */
-async function dropConnections(platform: Platform): Promise<void> {
-  const headers = { 'x-api-key': ADMIN_KEY };
-  const list = (await (await fetch(`${platform.url}/api/v1/websocket/connections`, { headers })).json()) as {
-    connections: { id: string; account: string | null }[];
-  };
-  for (const connection of list.connections.filter((c) => c.account === 'acc1')) {
-    await fetch(`${platform.url}/api/v1/websocket/connections/${connection.id}`, {
-      method: 'DELETE',
-      headers,
-    });
-  }
-}
+import { client, dropConnections, removeNodeFiles, startNode } from './harness.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,7 +14,7 @@ describe('TickwireClient against a running node', () => {
   });
   after(async () => {
     await platform.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeNodeFiles();
   });
 
   it('delivers every fill exactly once and in order across repeated forced disconnects', async () => {
