@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -17,6 +16,7 @@ import {
 import { createMetricsRegistry, EventLatency, monitorRoutes, NodeMonitor } from '../monitor/index.ts';
 import { startExchangeSimulator } from '../simulator/index.ts';
 import { TRADING_EVENT_TARGETS_MS, TradingService, tradingRoutes } from '../trading/index.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
@@ -49,8 +49,6 @@ export interface Platform {
   /** Stops accepting, stops the feed and the workers, closes the bus. */
   stop(): Promise<void>;
 }
-
-const dashboardHtml = readFileSync(new URL('../../web/index.html', import.meta.url));
 
 /**
  * Assembles one Tickwire node from its configuration: bus, symbol registry, feed, pipeline workers
@@ -198,10 +196,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       ...monitorRoutes(monitor, auth),
       'GET /api/v1/latency': (_request, response) =>
         sendJson(response, 200, { targetsMs: TRADING_EVENT_TARGETS_MS, events: latency.summary() }),
-      'GET /': (_request, response) => {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(dashboardHtml);
-      },
+      ...dashboardRoutes(),
       // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).
       'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       // Readiness: every component ok, or 503 with the reasons (out of a load balancer's rotation).

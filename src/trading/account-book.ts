@@ -51,6 +51,7 @@ export class AccountBook {
     symbol: string;
     side: 'BUY' | 'SELL';
     quantity: bigint;
+    price?: bigint;
     orderType: string;
     origin: OrderOrigin;
   }): TrackedOrder {
@@ -61,6 +62,7 @@ export class AccountBook {
         botId: intent.origin.botId,
       });
       order.orderType = intent.orderType;
+      order.limitPrice = intent.price ?? 0n;
       this.byClientId.set(intent.clientOrderId, order);
     }
     return order;

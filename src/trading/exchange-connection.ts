@@ -78,6 +78,7 @@ interface OrderRow {
   orderId: number;
   clientOrderId: string;
   origQty: string;
+  price: string;
   executedQty: string;
   cummulativeQuoteQty: string;
   status: ExchangeStatus;
@@ -312,6 +313,7 @@ function facts(order: OrderRow): OrderFacts {
     side: order.side,
     orderType: order.type,
     quantity: units(order.origQty),
+    price: units(order.price),
   };
 }
 

@@ -37,6 +37,8 @@ export interface ExecutionUpdate {
   status: ExchangeStatus;
   rejectReason: string;
   quantity: bigint;
+  /** The order's limit price (`p`; 0 for a market order), when the source gives it. */
+  price?: bigint;
   /** Cumulative filled quantity and quote after this update (`z`, `Z`). */
   cumulativeQuantity: bigint;
   cumulativeQuote: bigint;
@@ -101,6 +103,7 @@ export function parseExecutionReport(payload: unknown): ExecutionUpdate {
     status,
     rejectReason: text(report, 'r'),
     quantity: amount(report, 'q'),
+    price: amount(report, 'p'),
     cumulativeQuantity: amount(report, 'z'),
     cumulativeQuote: amount(report, 'Z'),
     fill:
@@ -156,7 +159,7 @@ function amount(report: Record<string, unknown>, field: string): bigint {
 /** What an update says of its order, whatever its source. */
 export type OrderFacts = Pick<
   ExecutionUpdate,
-  'symbol' | 'orderId' | 'clientOrderId' | 'side' | 'orderType' | 'quantity'
+  'symbol' | 'orderId' | 'clientOrderId' | 'side' | 'orderType' | 'quantity' | 'price'
 >;
 
 /**

@@ -55,6 +55,7 @@ export class OrderEntry {
       side: request.side,
       orderType: request.type,
       quantity: request.quantity,
+      ...(request.price === undefined ? {} : { price: request.price }),
       origin,
     });
     this.inFlight.add(clientOrderId);

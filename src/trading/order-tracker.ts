@@ -77,6 +77,7 @@ export type OrderSnapshot = Pick<
   | 'clientOrderId'
   | 'side'
   | 'orderType'
+  | 'limitPrice'
   | 'origin'
   | 'state'
   | 'quantity'
@@ -117,6 +118,8 @@ export class TrackedOrder {
   lastEventTime = 0;
   /** The exchange's order type (LIMIT, MARKET…), from the request or the first report. */
   orderType = 'UNKNOWN';
+  /** The limit price, 0n for a market order or until known. */
+  limitPrice = 0n;
   /** Why it was refused, when REJECTED (the exchange's message or a pre-trade check's code). */
   rejectReason: string | undefined;
   readonly fills = new Map<number, TradeFill>();
@@ -140,6 +143,7 @@ export class TrackedOrder {
       clientOrderId: this.clientOrderId,
       side: this.side,
       orderType: this.orderType,
+      limitPrice: this.limitPrice,
       origin: this.origin,
       state: this.state,
       quantity: this.quantity,
@@ -196,6 +200,7 @@ export class TrackedOrder {
     }
     if (this.quantity === 0n) this.quantity = update.quantity;
     if (this.orderType === 'UNKNOWN') this.orderType = update.orderType;
+    if (this.limitPrice === 0n && update.price !== undefined) this.limitPrice = update.price;
     if (update.status === 'REJECTED' && update.rejectReason !== 'NONE')
       this.rejectReason = update.rejectReason;
     const next = FROM_EXCHANGE[update.status];

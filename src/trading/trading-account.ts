@@ -29,6 +29,8 @@ export interface OrderIntent {
   side: 'BUY' | 'SELL';
   orderType: string;
   quantity: bigint;
+  /** The limit price (none for a market order). */
+  price?: bigint;
   origin: OrderOrigin;
 }
 

@@ -75,6 +75,7 @@ export function orderView(order: OrderSnapshot): Record<string, unknown> {
     ...(order.origin.botId === undefined ? {} : { botId: order.origin.botId }),
     state: order.state,
     quantity: decimal(order.quantity),
+    ...(order.limitPrice > 0n ? { price: decimal(order.limitPrice) } : {}),
     filledQuantity: decimal(order.filledQuantity),
     averagePrice: decimal(divide(order.filledQuote, order.filledQuantity)),
     ...(order.rejectReason === undefined ? {} : { rejectReason: order.rejectReason }),

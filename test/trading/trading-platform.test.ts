@@ -142,6 +142,7 @@ describe('trading: the platform with its orders API and bots on the embedded sim
       price: (Number(price) / 1e8).toFixed(2),
     });
     assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    assert.equal(units(placed.body.order.price), price, 'the order shows its limit price');
     const id = placed.body.order.clientOrderId as string;
     await waitFor(async () =>
       (await call(ACCOUNTS.alice.key, 'GET', '/api/v1/orders?open=true')).body.orders.some(

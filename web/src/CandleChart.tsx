@@ -1,0 +1,77 @@
+import {
+  CandlestickSeries,
+  createChart,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import { nextFrame, useTickwire } from '../../src/client/react.ts';
+
+/** A horizontal line on the chart: an order's price. */
+export interface PriceLine {
+  price: number;
+  title: string;
+  color: string;
+}
+
+/** One-second candles of the symbol's trades, drawn by lightweight-charts, updated once a frame. */
+export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: readonly PriceLine[] }) {
+  const client = useTickwire();
+  const container = useRef<HTMLDivElement>(null);
+  const seriesRef = useRef<ISeriesApi<'Candlestick'>>(undefined);
+  useEffect(() => {
+    const chart: IChartApi = createChart(container.current!, {
+      autoSize: true,
+      layout: { background: { color: '#171b21' }, textColor: '#d7dde5' },
+      grid: { vertLines: { color: '#262c35' }, horzLines: { color: '#262c35' } },
+      timeScale: { timeVisible: true, secondsVisible: true },
+    });
+    const series: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {});
+    seriesRef.current = series;
+    let candle: { time: UTCTimestamp; open: number; high: number; low: number; close: number } | undefined;
+    let dirty = false;
+    const draw = () => {
+      dirty = false;
+      if (candle !== undefined) series.update({ ...candle });
+    };
+    const subscription = client.subscribe(`md.trade.SIM.${symbol}`, ({ data }) => {
+      if (data.type !== 'trade') return;
+      const price = Number(data.price);
+      const time = Math.floor(Number(BigInt(data.exchangeTimeNs) / 1_000_000_000n)) as UTCTimestamp;
+      if (candle === undefined || time > candle.time) {
+        if (candle !== undefined) series.update({ ...candle });
+        candle = { time, open: price, high: price, low: price, close: price };
+      } else {
+        candle.high = Math.max(candle.high, price);
+        candle.low = Math.min(candle.low, price);
+        candle.close = price;
+      }
+      if (!dirty) {
+        dirty = true;
+        nextFrame(draw);
+      }
+    });
+    return () => {
+      void subscription.unsubscribe().catch(() => undefined);
+      chart.remove();
+    };
+  }, [client, symbol]);
+  // Price lines (a bot's safety orders and take profit) are redrawn when they change.
+  const linesKey = JSON.stringify(lines);
+  useEffect(() => {
+    const series = seriesRef.current;
+    if (series === undefined) return;
+    const drawn = lines.map((line) =>
+      series.createPriceLine({
+        price: line.price,
+        title: line.title,
+        color: line.color,
+        lineWidth: 1,
+        axisLabelVisible: true,
+      }),
+    );
+    return () => drawn.forEach((line) => series.removePriceLine(line));
+  }, [linesKey, symbol]);
+  return <div className="chart" ref={container} data-testid="chart" />;
+}
