@@ -13,6 +13,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   exchange: () => import('./exchange.ts'),
   trading: () => import('./trading.ts'),
   quality: () => import('./quality.ts'),
+  dashboard: () => import('./dashboard.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

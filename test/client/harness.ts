@@ -20,7 +20,7 @@ export function startNode(port = '0'): Promise<Platform> {
     file: configFile,
     flags: {
       port,
-      symbols: 'BTCUSDT',
+      symbols: 'BTCUSDT,ETHUSDT',
       workers: '1',
       logLevel: 'silent',
       adminKey: ADMIN_KEY,
@@ -43,13 +43,13 @@ export function client(
   });
 }
 
-/** Closes every connection of account `acc1` from the server (close code 4003). */
-export async function dropConnections(platform: Platform): Promise<void> {
+/** Closes every connection of `account` from the server (close code 4003). */
+export async function dropConnections(platform: Platform, account = 'acc1'): Promise<void> {
   const headers = { 'x-api-key': ADMIN_KEY };
   const list = (await (await fetch(`${platform.url}/api/v1/websocket/connections`, { headers })).json()) as {
     connections: { id: string; account: string | null }[];
   };
-  for (const connection of list.connections.filter((c) => c.account === 'acc1')) {
+  for (const connection of list.connections.filter((c) => c.account === account)) {
     await fetch(`${platform.url}/api/v1/websocket/connections/${connection.id}`, {
       method: 'DELETE',
       headers,

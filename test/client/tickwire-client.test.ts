@@ -54,6 +54,69 @@ describe('TickwireClient against a running node', () => {
     tickwire.close();
   });
 
+  it('a bot running three cycles while the connection is closed every 200 ms: each of its fills exactly once, in order', async () => {
+    const key = platform.trading.demoApiKey!;
+    const tickwire = client(platform, { apiKey: key });
+    const fills: { key: string; offset: number }[] = [];
+    tickwire.subscribe('fills.demo', ({ data, position }) =>
+      fills.push({ key: `${data.clientOrderId}:${data.tradeId}`, offset: position!.offset }),
+    );
+    await tickwire.connect();
+    const rest = async (method: string, path: string, body?: unknown) =>
+      (await (
+        await fetch(`${platform.url}${path}`, {
+          method,
+          headers: { 'x-api-key': key, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+      ).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const config = {
+      symbol: 'BTCUSDT',
+      baseOrderQuantity: '0.01',
+      safetyOrderQuantity: '0.01',
+      maxSafetyOrders: 2,
+      priceDeviationPercent: 0.01,
+      takeProfitPercent: 0.01,
+      maxCycles: 3,
+    };
+    // The demo account learns the exchange's symbols once connected.
+    let created: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await eventually(
+      async () => (created = await rest('POST', '/api/v1/bots', config)).bot !== undefined,
+      'a bot created',
+    );
+    const bot = created.bot;
+    await rest('POST', `/api/v1/bots/${bot.botId}/start`);
+    let drops = 0;
+    const deadline = Date.now() + 120_000;
+    while ((await rest('GET', `/api/v1/bots/${bot.botId}`)).bot.completedCycles < 3) {
+      assert.ok(Date.now() < deadline, 'the bot completed its cycles within 2 minutes');
+      await dropConnections(platform, 'demo');
+      drops++;
+      await pause(200);
+    }
+    const served = (
+      (await rest('GET', '/api/v1/fills')).fills as { clientOrderId: string; tradeId: number }[]
+    ).map((fill) => `${fill.clientOrderId}:${fill.tradeId}`);
+    await eventually(
+      () => fills.length >= served.length,
+      `all ${served.length} fills delivered (got ${fills.length})`,
+    );
+    assert.ok(drops >= 3, `the connection was closed ${drops} times during the cycles`);
+    assert.equal(new Set(fills.map((fill) => fill.key)).size, fills.length, 'no fill twice');
+    assert.deepEqual(
+      [...fills.map((fill) => fill.key)].sort(),
+      [...served].sort(),
+      'every fill the account has',
+    );
+    assert.deepEqual(
+      fills.map((fill) => fill.offset),
+      fills.map((_, i) => fills[0]!.offset + i),
+      'in the order published, with no hole',
+    );
+    tickwire.close();
+  });
+
   it('says "resync" when the server no longer holds what was missed, then carries on live', async () => {
     const tickwire = client(platform);
     const seen: number[] = [];

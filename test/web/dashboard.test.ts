@@ -10,6 +10,10 @@ import { type Platform, startPlatform } from '../../src/platform/index.ts';
 import { browserSkipReason, launchBrowser } from '../support/browser.ts';
 
 const skip = browserSkipReason();
+/** Screenshots of each page, kept after the run as test artifacts (git ignores the folder). */
+const ARTIFACTS = new URL('../../test-results/dashboard/', import.meta.url);
+const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
 const dir = mkdtempSync(join(tmpdir(), 'tickwire-dashboard-'));
 
 function startNode(port = '0'): Promise<Platform> {
@@ -51,6 +55,7 @@ describe('the dashboard in a headless browser', { skip }, () => {
     while ((await last.textContent()) === first) await page.waitForTimeout(100);
     assert.ok((await page.getByTestId('chart').locator('canvas').count()) > 0, 'the chart draws on canvases');
     await page.getByTestId('order-book').locator('tbody tr').first().waitFor();
+    await screenshot(page, 'market');
     assert.deepEqual(errors, []);
   });
 
@@ -67,6 +72,7 @@ describe('the dashboard in a headless browser', { skip }, () => {
       .waitFor();
     await page.getByTestId('fills').locator('tbody tr').first().waitFor();
     await page.getByTestId('positions').getByText('BTCUSDT').waitFor();
+    await screenshot(page, 'orders');
 
     await page.goto(`${platform.url}/#/bots`);
     await page.getByRole('button', { name: 'create' }).click();
@@ -77,6 +83,8 @@ describe('the dashboard in a headless browser', { skip }, () => {
     await page.getByTestId(`bot-status-${botId}`).filter({ hasText: 'running' }).waitFor();
     await row.click();
     await page.getByTestId('bot-fills').locator('tr').first().waitFor();
+    await page.locator('h2', { hasText: '(averaging)' }).waitFor();
+    await screenshot(page, 'bot');
     // The row is redrawn as the bot's events arrive: a dispatched click does not wait for it to hold still.
     await row.getByRole('button', { name: 'stop' }).dispatchEvent('click');
     await page.getByTestId(`bot-status-${botId}`).filter({ hasText: 'stopped' }).waitFor();
@@ -85,10 +93,12 @@ describe('the dashboard in a headless browser', { skip }, () => {
   it('latency and system pages show live figures', async () => {
     await page.goto(`${platform.url}/#/latency`);
     await page.getByTestId('latency').locator('tbody tr').first().waitFor();
+    await screenshot(page, 'latency');
     await page.goto(`${platform.url}/#/system`);
     await page.getByTestId('cpu').locator('tbody tr').first().waitFor();
     await page.getByTestId('components').getByText('feed').waitFor();
     await page.getByTestId('event-loop').waitFor();
+    await screenshot(page, 'system');
   });
 
   it('says when the connection is lost and when it has recovered (the node restarted)', async () => {
@@ -99,7 +109,9 @@ describe('the dashboard in a headless browser', { skip }, () => {
     const port = new URL(platform.url).port;
     await platform.stop();
     await page.getByTestId('connection').filter({ hasText: 'Connection lost' }).waitFor();
+    await screenshot(page, 'connection-lost');
     platform = await startNode(port);
     await page.getByTestId('connection').filter({ hasText: 'recovered' }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'connection-recovered');
   });
 });

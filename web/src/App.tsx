@@ -55,7 +55,8 @@ export function App() {
           }}
         />
       </header>
-      <ConnectionBanner />
+      {/* A new key is a new client: its first connection is not a recovery. */}
+      <ConnectionBanner key={apiKey ?? ''} />
       <main>
         <Page />
       </main>

@@ -1,4 +1,5 @@
 import {
+  type AutoscaleInfo,
   CandlestickSeries,
   createChart,
   type IChartApi,
@@ -62,6 +63,21 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
   useEffect(() => {
     const series = seriesRef.current;
     if (series === undefined) return;
+    // The price scale takes the lines in too, so orders away from the trades stay in view.
+    const prices = lines.map((line) => line.price);
+    series.applyOptions({
+      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
+        const info = original();
+        if (info === null || info.priceRange === null || prices.length === 0) return info;
+        return {
+          ...info,
+          priceRange: {
+            minValue: Math.min(info.priceRange.minValue, ...prices),
+            maxValue: Math.max(info.priceRange.maxValue, ...prices),
+          },
+        };
+      },
+    });
     const drawn = lines.map((line) =>
       series.createPriceLine({
         price: line.price,

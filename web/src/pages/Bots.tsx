@@ -37,6 +37,15 @@ interface BotView {
   }[];
 }
 
+interface BotFill {
+  clientOrderId: string;
+  tradeId: number;
+  orderType?: string;
+  side: string;
+  quantity: string;
+  price: string;
+}
+
 /** The account's DCA bots: list with status, cycle and P&L; create, start, pause, stop; details. */
 export function Bots() {
   const client = useTickwire();
@@ -108,8 +117,17 @@ function AccountBots() {
 /** One bot: its current cycle, its orders as lines on the chart, its fills as they happen. */
 function BotDetails({ botId }: { botId: string }) {
   const bot = usePoll<{ bot: BotView }>(`/api/v1/bots/${botId}`, 1_000).data?.bot;
-  const fills = useOrderNotifications().fills.filter((fill) => fill.botId === botId);
+  const history = usePoll<{ fills: BotFill[] }>('/api/v1/fills', 5_000).data?.fills ?? [];
+  const live = useOrderNotifications().fills.filter((fill) => fill.botId === botId);
   if (bot === undefined) return <section>loading {botId}…</section>;
+  // The fills before this panel opened come from the REST API (by the bot's orders), later ones live.
+  const ownOrders = new Map((bot.orders ?? []).map((order) => [order.clientOrderId, order.orderType]));
+  const fills = new Map<string, BotFill>();
+  for (const fill of history) {
+    const orderType = ownOrders.get(fill.clientOrderId);
+    if (orderType !== undefined) fills.set(`${fill.clientOrderId}:${fill.tradeId}`, { ...fill, orderType });
+  }
+  for (const fill of live) fills.set(`${fill.clientOrderId}:${fill.tradeId}`, fill);
   const open = (bot.orders ?? []).filter(
     (order) => ['NEW', 'PARTIALLY_FILLED', 'PENDING_NEW'].includes(order.state) && order.price,
   );
@@ -138,8 +156,8 @@ function BotDetails({ botId }: { botId: string }) {
         <h2>Fills of this bot (live)</h2>
         <table data-testid="bot-fills">
           <tbody>
-            {[...fills].reverse().map((fill) => (
-              <tr key={`${fill.clientOrderId}:${fill.tradeId}`}>
+            {[...fills].reverse().map(([key, fill]) => (
+              <tr key={key}>
                 <td>{fill.orderType}</td>
                 <td className={fill.side === 'BUY' ? 'up' : 'down'}>{fill.side}</td>
                 <td>{fill.quantity}</td>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TickJson } from '../../../src/wire/index.ts';
-import { nextFrame, useTickwire, useTopicState } from '../../../src/client/react.ts';
+import { nextFrame, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart } from '../CandleChart.tsx';
 
 interface Row {
@@ -8,27 +8,18 @@ interface Row {
   ask?: string;
   last?: string;
   up?: boolean;
+  /** Updates since the last whole second, and in the second before. */
   updates: number;
+  rate: number;
 }
-type Rows = Record<string, Row>;
 
 /** Live prices, spread and update rate of every symbol; chart and book of the selected one. */
 export function MarketWatch() {
-  const rows = useTopicState(['md.trade.SIM.*', 'md.quote.SIM.*'], {} as Rows, (state, { data }) => {
-    const row = state[data.symbol] ?? { updates: 0 };
-    const next: Row = { ...row, updates: row.updates + 1 };
-    if (data.type === 'quote') {
-      next.bid = data.bidPrice;
-      next.ask = data.askPrice;
-    } else if (data.type === 'trade') {
-      next.up = row.last === undefined ? undefined : Number(data.price) >= Number(row.last);
-      next.last = data.price;
-    }
-    return { ...state, [data.symbol]: next };
-  });
-  const rates = useRates(rows);
+  const rows = useMarketRows();
   const [selected, setSelected] = useState('BTCUSDT');
-  const symbols = Object.keys(rows).sort((a, b) => (rates[b] ?? 0) - (rates[a] ?? 0) || a.localeCompare(b));
+  const symbols = [...rows.keys()].sort(
+    (a, b) => rows.get(b)!.rate - rows.get(a)!.rate || a.localeCompare(b),
+  );
   return (
     <div className="columns">
       <section>
@@ -46,7 +37,7 @@ export function MarketWatch() {
           </thead>
           <tbody>
             {symbols.map((symbol) => {
-              const row = rows[symbol]!;
+              const row = rows.get(symbol)!;
               const spread =
                 row.bid && row.ask
                   ? ((Number(row.ask) - Number(row.bid)) / Number(row.ask)) * 10_000
@@ -68,7 +59,7 @@ export function MarketWatch() {
                   <td>{row.bid ?? '—'}</td>
                   <td>{row.ask ?? '—'}</td>
                   <td>{spread === undefined ? '—' : spread.toFixed(2)}</td>
-                  <td>{rates[symbol] ?? 0}</td>
+                  <td>{row.rate}</td>
                 </tr>
               );
             })}
@@ -89,27 +80,50 @@ export function MarketWatch() {
   );
 }
 
-/** Updates per second of each symbol, from the counts once a second. */
-function useRates(rows: Rows): Record<string, number> {
-  const latest = useRef(rows);
-  latest.current = rows;
-  const [rates, setRates] = useState<Record<string, number>>({});
+/**
+ * Every symbol's last trade and quote. The whole market is thousands of messages a second, so the
+ * rows are updated in place outside React and the table is drawn at most once a frame (a fold
+ * that copied the table per message spent the page's whole frame budget; docs/DASHBOARD.md).
+ */
+function useMarketRows(): Map<string, Row> {
+  const client = useTickwire();
+  const [, setFrame] = useState(0);
+  const rows = useRef(new Map<string, Row>()).current;
   useEffect(() => {
-    let previous: Record<string, number> = {};
+    let scheduled = false;
+    const draw = () => {
+      scheduled = false;
+      setFrame((frame) => frame + 1);
+    };
+    const subscription = client.subscribe(['md.trade.SIM.*', 'md.quote.SIM.*'], ({ data }) => {
+      let row = rows.get(data.symbol);
+      if (row === undefined) rows.set(data.symbol, (row = { updates: 0, rate: 0 }));
+      row.updates++;
+      if (data.type === 'quote') {
+        row.bid = data.bidPrice;
+        row.ask = data.askPrice;
+      } else if (data.type === 'trade') {
+        row.up = row.last === undefined ? undefined : Number(data.price) >= Number(row.last);
+        row.last = data.price;
+      }
+      if (!scheduled) {
+        scheduled = true;
+        nextFrame(draw);
+      }
+    });
+    // Updates per second, from the counts once a second.
     const timer = setInterval(() => {
-      const counts = Object.fromEntries(
-        Object.entries(latest.current).map(([symbol, row]) => [symbol, row.updates]),
-      );
-      setRates(
-        Object.fromEntries(
-          Object.entries(counts).map(([symbol, count]) => [symbol, count - (previous[symbol] ?? count)]),
-        ),
-      );
-      previous = counts;
+      for (const row of rows.values()) {
+        row.rate = row.updates;
+        row.updates = 0;
+      }
     }, 1_000);
-    return () => clearInterval(timer);
-  }, []);
-  return rates;
+    return () => {
+      clearInterval(timer);
+      void subscription.unsubscribe().catch(() => undefined);
+    };
+  }, [client, rows]);
+  return rows;
 }
 
 const BOOK_ROWS = 10;
