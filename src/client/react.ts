@@ -2,6 +2,7 @@ import {
   createContext,
   createElement,
   type ReactNode,
+  useCallback,
   useContext,
   useEffect,
   useState,
@@ -171,10 +172,9 @@ export function useAlerts(): Record<string, AlertEvent> {
 /** The connection's state, for "disconnected … reconnected" banners. */
 export function useConnectionState(): ConnectionState {
   const client = useTickwire();
-  return useSyncExternalStore(
-    (onChange) => client.events.on('state', onChange),
-    () => client.state,
-  );
+  // A stable subscribe function: a new one each render would make React resubscribe each render.
+  const subscribe = useCallback((onChange: () => void) => client.events.on('state', onChange), [client]);
+  return useSyncExternalStore(subscribe, () => client.state);
 }
 
 function useLatest(topic: string): unknown {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ClientEvents, TickwireClientError } from '../../src/client/index.ts';
 import type { Platform } from '../../src/platform/index.ts';
+import { TRADE } from '../../src/wire/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { client, dropConnections, removeNodeFiles, startNode } from './harness.ts';
 
@@ -176,6 +177,20 @@ describe('TickwireClient against a running node', () => {
     await eventually(() => trades.length > 0, 'a live trade');
     assert.equal(trades[0], 'BTCUSDT');
     anonymous.close();
+
+    // The same trades as 64-byte binary ticks.
+    const binary = client(platform, {});
+    const prices: number[] = [];
+    binary.subscribe('md.trade.SIM.BTCUSDT', () => undefined, {
+      format: 'binary',
+      onTicks: (tick) => {
+        if (tick.type === TRADE) prices.push(tick.price);
+      },
+    });
+    await binary.connect();
+    await eventually(() => prices.length > 0, 'a binary trade tick');
+    assert.ok(prices[0]! > 0);
+    binary.close();
 
     const tickwire = client(platform);
     const seen: number[] = [];

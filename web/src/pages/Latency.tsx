@@ -1,16 +1,6 @@
+// A type only (erased from the bundle): the page reads the summary the node serves.
+import type { LatencySummary } from '../../../src/monitor/index.ts';
 import { usePoll } from '../use-poll.ts';
-
-interface LatencySummary {
-  count: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  targetUs: number;
-  /** Share of deliveries at or under the target. */
-  withinTarget: number;
-}
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0);
 
