@@ -8,6 +8,8 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { nextFrame, useTickwire } from '../../src/client/react.ts';
+import { TRADE } from '../../src/wire/index.ts';
+import { symbolIds } from './symbol-ids.ts';
 
 /** A horizontal line on the chart: an order's price. */
 export interface PriceLine {
@@ -36,22 +38,29 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
       dirty = false;
       if (candle !== undefined) series.update({ ...candle });
     };
-    const subscription = client.subscribe(`md.trade.SIM.${symbol}`, ({ data }) => {
-      if (data.type !== 'trade') return;
-      const price = Number(data.price);
-      const time = Math.floor(Number(BigInt(data.exchangeTimeNs) / 1_000_000_000n)) as UTCTimestamp;
-      if (candle === undefined || time > candle.time) {
-        if (candle !== undefined) series.update({ ...candle });
-        candle = { time, open: price, high: price, low: price, close: price };
-      } else {
-        candle.high = Math.max(candle.high, price);
-        candle.low = Math.min(candle.low, price);
-        candle.close = price;
-      }
-      if (!dirty) {
-        dirty = true;
-        nextFrame(draw);
-      }
+    // Binary, as the market page's other market data: a topic the connection holds in both formats
+    // comes in one only. Every binary subscription gets every binary tick: take this symbol's trades.
+    let id = -1;
+    void symbolIds().then((ids) => (id = ids.get(symbol) ?? -1));
+    const subscription = client.subscribe(`md.trade.SIM.${symbol}`, () => undefined, {
+      format: 'binary',
+      onTicks: (tick) => {
+        if (tick.type !== TRADE || tick.symbolId !== id) return;
+        const price = tick.price / 10 ** tick.priceScale;
+        const time = Math.floor(tick.exchangeMs / 1000) as UTCTimestamp;
+        if (candle === undefined || time > candle.time) {
+          if (candle !== undefined) series.update({ ...candle });
+          candle = { time, open: price, high: price, low: price, close: price };
+        } else {
+          candle.high = Math.max(candle.high, price);
+          candle.low = Math.min(candle.low, price);
+          candle.close = price;
+        }
+        if (!dirty) {
+          dirty = true;
+          nextFrame(draw);
+        }
+      },
     });
     return () => {
       void subscription.unsubscribe().catch(() => undefined);

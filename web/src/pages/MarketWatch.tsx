@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import type { TickJson } from '../../../src/wire/index.ts';
+import { BOOK, QUOTE, SIDE, TRADE } from '../../../src/wire/index.ts';
 import { nextFrame, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart } from '../CandleChart.tsx';
+import { symbolIds } from '../symbol-ids.ts';
 
 interface Row {
   bid?: string;
@@ -81,35 +82,57 @@ export function MarketWatch() {
 }
 
 /**
+ * How often the market-watch table is drawn at most. A hundred rows redrawn every frame took most
+ * of the page's frame budget at the default market (docs/DASHBOARD.md, "Measured"), and nobody
+ * reads a hundred prices sixty times a second; the chart and the book still move every frame.
+ */
+const TABLE_REDRAW_MS = 100;
+
+/**
  * Every symbol's last trade and quote. The whole market is thousands of messages a second, so the
- * rows are updated in place outside React and the table is drawn at most once a frame (a fold
- * that copied the table per message spent the page's whole frame budget; docs/DASHBOARD.md).
+ * rows are updated in place outside React and the table drawn every TABLE_REDRAW_MS, at a frame.
  */
 function useMarketRows(): Map<string, Row> {
   const client = useTickwire();
   const [, setFrame] = useState(0);
   const rows = useRef(new Map<string, Row>()).current;
   useEffect(() => {
+    let live = true;
     let scheduled = false;
+    let subscription: { unsubscribe(): Promise<void> } | undefined;
     const draw = () => {
       scheduled = false;
       setFrame((frame) => frame + 1);
     };
-    const subscription = client.subscribe(['md.trade.SIM.*', 'md.quote.SIM.*'], ({ data }) => {
-      let row = rows.get(data.symbol);
-      if (row === undefined) rows.set(data.symbol, (row = { updates: 0, rate: 0 }));
-      row.updates++;
-      if (data.type === 'quote') {
-        row.bid = data.bidPrice;
-        row.ask = data.askPrice;
-      } else if (data.type === 'trade') {
-        row.up = row.last === undefined ? undefined : Number(data.price) >= Number(row.last);
-        row.last = data.price;
-      }
-      if (!scheduled) {
-        scheduled = true;
-        nextFrame(draw);
-      }
+    // Binary ticks name their symbol by the node's id.
+    void symbolIds().then((ids) => {
+      if (!live) return;
+      const names = new Map([...ids].map(([symbol, id]) => [id, symbol]));
+      subscription = client.subscribe(['md.trade.SIM.*', 'md.quote.SIM.*'], () => undefined, {
+        format: 'binary',
+        onTicks: (tick) => {
+          const type = tick.type;
+          if (type !== TRADE && type !== QUOTE) return;
+          const symbol = names.get(tick.symbolId);
+          if (symbol === undefined) return;
+          let row = rows.get(symbol);
+          if (row === undefined) rows.set(symbol, (row = { updates: 0, rate: 0 }));
+          row.updates++;
+          const scale = tick.priceScale;
+          if (type === QUOTE) {
+            row.bid = decimal(tick.bidPrice, scale);
+            row.ask = decimal(tick.askPrice, scale);
+          } else {
+            const price = decimal(tick.price, scale);
+            row.up = row.last === undefined ? undefined : Number(price) >= Number(row.last);
+            row.last = price;
+          }
+          if (!scheduled) {
+            scheduled = true;
+            setTimeout(() => nextFrame(draw), TABLE_REDRAW_MS);
+          }
+        },
+      });
     });
     // Updates per second, from the counts once a second.
     const timer = setInterval(() => {
@@ -119,11 +142,17 @@ function useMarketRows(): Map<string, Row> {
       }
     }, 1_000);
     return () => {
+      live = false;
       clearInterval(timer);
-      void subscription.unsubscribe().catch(() => undefined);
+      void subscription?.unsubscribe().catch(() => undefined);
     };
   }, [client, rows]);
   return rows;
+}
+
+/** A price mantissa at its scale, as the decimal string the exchange would print. */
+function decimal(mantissa: number, scale: number): string {
+  return (mantissa / 10 ** scale).toFixed(scale);
 }
 
 const BOOK_ROWS = 10;
@@ -148,16 +177,24 @@ function OrderBook({ symbol }: { symbol: string }) {
         [...side.entries()].sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0])).slice(0, BOOK_ROWS);
       setView({ bids: top(bids, true), asks: top(asks, false) });
     };
-    const subscription = client.subscribe([`md.book.SIM.${symbol}`], ({ data }: { data: TickJson }) => {
-      if (data.type !== 'book') return;
-      const side = data.side === 'bid' ? bids : asks;
-      const price = Number(data.price);
-      if (Number(data.size) === 0) side.delete(price);
-      else side.set(price, data.size);
-      if (!scheduled) {
-        scheduled = true;
-        nextFrame(draw);
-      }
+    // Binary ticks: a busy book is thousands of level updates a second, which arrive several to a
+    // WebSocket frame and are read without JSON. Every binary subscription gets every binary tick:
+    // this one takes its symbol's book ticks.
+    let id = -1;
+    void symbolIds().then((ids) => (id = ids.get(symbol) ?? -1));
+    const subscription = client.subscribe(`md.book.SIM.${symbol}`, () => undefined, {
+      format: 'binary',
+      onTicks: (tick) => {
+        if (tick.type !== BOOK || tick.symbolId !== id) return;
+        const side = tick.side === SIDE.bid ? bids : asks;
+        const price = tick.price / 10 ** tick.priceScale;
+        if (tick.size === 0) side.delete(price);
+        else side.set(price, (tick.size / 10 ** tick.sizeScale).toFixed(tick.sizeScale));
+        if (!scheduled) {
+          scheduled = true;
+          nextFrame(draw);
+        }
+      },
     });
     return () => void subscription.unsubscribe().catch(() => undefined);
   }, [client, symbol]);
