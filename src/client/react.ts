@@ -40,11 +40,42 @@ export function useTickwire(): TickwireClient {
 }
 
 /** Runs `callback` at the next animation frame (a 16 ms timer where there are no frames, as on Node). */
-export function nextFrame(callback: () => void): void {
+function nextFrame(callback: () => void): void {
   const raf = (globalThis as { requestAnimationFrame?: (callback: () => void) => unknown })
     .requestAnimationFrame;
   if (raf !== undefined) raf(callback);
   else setTimeout(callback, 16);
+}
+
+/** What frameBatched() returns: `request()` asks for a call, `cancel()` drops any still to come. */
+export interface FrameBatch {
+  request(): void;
+  cancel(): void;
+}
+
+/**
+ * Calls `draw` at most once per animation frame, however often `request()` is called: many
+ * messages, one render. With `delayMs`, the frame after that delay (a table nobody reads sixty
+ * times a second). After `cancel()` (an unmounted component) a pending call is dropped.
+ */
+export function frameBatched(draw: () => void, delayMs = 0): FrameBatch {
+  let pending = false;
+  let cancelled = false;
+  const run = () => {
+    pending = false;
+    if (!cancelled) draw();
+  };
+  return {
+    request() {
+      if (pending || cancelled) return;
+      pending = true;
+      if (delayMs > 0) setTimeout(() => nextFrame(run), delayMs);
+      else nextFrame(run);
+    },
+    cancel() {
+      cancelled = true;
+    },
+  };
 }
 
 /**
@@ -62,24 +93,17 @@ export function useTopicState<Topic extends string, State>(
   useEffect(() => {
     if (key === '') return;
     let pending: TopicMessage<DataOf<Topic>>[] = [];
-    let scheduled = false;
-    let live = true;
-    const flush = () => {
-      scheduled = false;
-      if (!live || pending.length === 0) return;
+    const flush = frameBatched(() => {
       const batch = pending;
       pending = [];
       setState((current) => batch.reduce(reduce, current));
-    };
+    });
     const subscription = client.subscribe(key.split(',') as Topic[], (message) => {
       pending.push(message);
-      if (!scheduled) {
-        scheduled = true;
-        nextFrame(flush);
-      }
+      flush.request();
     });
     return () => {
-      live = false;
+      flush.cancel();
       void subscription.unsubscribe().catch(() => undefined);
     };
     // `reduce` is taken as fixed for a subscription: a new function each render must not resubscribe.

@@ -7,8 +7,8 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
-import { nextFrame, useTickwire } from '../../src/client/react.ts';
-import { TRADE } from '../../src/wire/index.ts';
+import { frameBatched, useTickwire } from '../../src/client/react.ts';
+import { fromFixedPoint, TRADE } from '../../src/wire/index.ts';
 import { symbolIds } from './symbol-ids.ts';
 
 /** A horizontal line on the chart: an order's price. */
@@ -33,11 +33,9 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
     const series: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {});
     seriesRef.current = series;
     let candle: { time: UTCTimestamp; open: number; high: number; low: number; close: number } | undefined;
-    let dirty = false;
-    const draw = () => {
-      dirty = false;
+    const draw = frameBatched(() => {
       if (candle !== undefined) series.update({ ...candle });
-    };
+    });
     // Binary, as the market page's other market data: a topic the connection holds in both formats
     // comes in one only. Every binary subscription gets every binary tick: take this symbol's trades.
     let id = -1;
@@ -46,7 +44,7 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
       format: 'binary',
       onTicks: (tick) => {
         if (tick.type !== TRADE || tick.symbolId !== id) return;
-        const price = tick.price / 10 ** tick.priceScale;
+        const price = fromFixedPoint(tick.price, tick.priceScale);
         const time = Math.floor(tick.exchangeMs / 1000) as UTCTimestamp;
         if (candle === undefined || time > candle.time) {
           if (candle !== undefined) series.update({ ...candle });
@@ -56,13 +54,12 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
           candle.low = Math.min(candle.low, price);
           candle.close = price;
         }
-        if (!dirty) {
-          dirty = true;
-          nextFrame(draw);
-        }
+        draw.request();
       },
     });
     return () => {
+      // A frame still to come must not draw on the removed chart.
+      draw.cancel();
       void subscription.unsubscribe().catch(() => undefined);
       chart.remove();
     };

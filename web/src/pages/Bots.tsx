@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useBotUpdates, useOrderNotifications, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart, type PriceLine } from '../CandleChart.tsx';
+import { fillKey } from '../fills.ts';
 import { api } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
 import { SignInFirst } from './Trading.tsx';
@@ -64,7 +65,7 @@ function AccountBots() {
     }).finally(list.refresh);
   return (
     <div className="columns">
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <CreateBot onCreated={list.refresh} />
         <section>
           <h2>Bots</h2>
@@ -125,9 +126,9 @@ function BotDetails({ botId }: { botId: string }) {
   const fills = new Map<string, BotFill>();
   for (const fill of history) {
     const orderType = ownOrders.get(fill.clientOrderId);
-    if (orderType !== undefined) fills.set(`${fill.clientOrderId}:${fill.tradeId}`, { ...fill, orderType });
+    if (orderType !== undefined) fills.set(fillKey(fill), { ...fill, orderType });
   }
-  for (const fill of live) fills.set(`${fill.clientOrderId}:${fill.tradeId}`, fill);
+  for (const fill of live) fills.set(fillKey(fill), fill);
   const open = (bot.orders ?? []).filter(
     (order) => ['NEW', 'PARTIALLY_FILLED', 'PENDING_NEW'].includes(order.state) && order.price,
   );
@@ -139,7 +140,7 @@ function BotDetails({ botId }: { botId: string }) {
   if (Number(bot.currentCycle.averageEntry) > 0)
     lines.push({ price: Number(bot.currentCycle.averageEntry), title: 'average entry', color: '#7d8793' });
   return (
-    <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+    <div className="stack">
       <section>
         <h2>
           {botId}: {bot.config.symbol} {bot.status}, cycle {bot.cycle} ({bot.currentCycle.phase})

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { BOOK, QUOTE, SIDE, TRADE } from '../../../src/wire/index.ts';
-import { nextFrame, useTickwire } from '../../../src/client/react.ts';
+import { BOOK, formatDecimal, fromFixedPoint, QUOTE, SIDE, TRADE } from '../../../src/wire/index.ts';
+import { frameBatched, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart } from '../CandleChart.tsx';
 import { symbolIds } from '../symbol-ids.ts';
 
@@ -67,7 +67,7 @@ export function MarketWatch() {
           </tbody>
         </table>
       </section>
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <section>
           <h2>{selected}: 1 s candles</h2>
           <CandleChart symbol={selected} />
@@ -98,12 +98,8 @@ function useMarketRows(): Map<string, Row> {
   const rows = useRef(new Map<string, Row>()).current;
   useEffect(() => {
     let live = true;
-    let scheduled = false;
     let subscription: { unsubscribe(): Promise<void> } | undefined;
-    const draw = () => {
-      scheduled = false;
-      setFrame((frame) => frame + 1);
-    };
+    const draw = frameBatched(() => setFrame((frame) => frame + 1), TABLE_REDRAW_MS);
     // Binary ticks name their symbol by the node's id.
     void symbolIds().then((ids) => {
       if (!live) return;
@@ -120,17 +116,14 @@ function useMarketRows(): Map<string, Row> {
           row.updates++;
           const scale = tick.priceScale;
           if (type === QUOTE) {
-            row.bid = decimal(tick.bidPrice, scale);
-            row.ask = decimal(tick.askPrice, scale);
+            row.bid = formatDecimal(tick.bidPrice, scale);
+            row.ask = formatDecimal(tick.askPrice, scale);
           } else {
-            const price = decimal(tick.price, scale);
+            const price = formatDecimal(tick.price, scale);
             row.up = row.last === undefined ? undefined : Number(price) >= Number(row.last);
             row.last = price;
           }
-          if (!scheduled) {
-            scheduled = true;
-            setTimeout(() => nextFrame(draw), TABLE_REDRAW_MS);
-          }
+          draw.request();
         },
       });
     });
@@ -143,16 +136,12 @@ function useMarketRows(): Map<string, Row> {
     }, 1_000);
     return () => {
       live = false;
+      draw.cancel();
       clearInterval(timer);
       void subscription?.unsubscribe().catch(() => undefined);
     };
   }, [client, rows]);
   return rows;
-}
-
-/** A price mantissa at its scale, as the decimal string the exchange would print. */
-function decimal(mantissa: number, scale: number): string {
-  return (mantissa / 10 ** scale).toFixed(scale);
 }
 
 const BOOK_ROWS = 10;
@@ -170,13 +159,11 @@ function OrderBook({ symbol }: { symbol: string }) {
   useEffect(() => {
     const bids = new Map<number, string>();
     const asks = new Map<number, string>();
-    let scheduled = false;
-    const draw = () => {
-      scheduled = false;
+    const draw = frameBatched(() => {
       const top = (side: Map<number, string>, descending: boolean) =>
         [...side.entries()].sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0])).slice(0, BOOK_ROWS);
       setView({ bids: top(bids, true), asks: top(asks, false) });
-    };
+    });
     // Binary ticks: a busy book is thousands of level updates a second, which arrive several to a
     // WebSocket frame and are read without JSON. Every binary subscription gets every binary tick:
     // this one takes its symbol's book ticks.
@@ -187,16 +174,16 @@ function OrderBook({ symbol }: { symbol: string }) {
       onTicks: (tick) => {
         if (tick.type !== BOOK || tick.symbolId !== id) return;
         const side = tick.side === SIDE.bid ? bids : asks;
-        const price = tick.price / 10 ** tick.priceScale;
+        const price = fromFixedPoint(tick.price, tick.priceScale);
         if (tick.size === 0) side.delete(price);
-        else side.set(price, (tick.size / 10 ** tick.sizeScale).toFixed(tick.sizeScale));
-        if (!scheduled) {
-          scheduled = true;
-          nextFrame(draw);
-        }
+        else side.set(price, formatDecimal(tick.size, tick.sizeScale));
+        draw.request();
       },
     });
-    return () => void subscription.unsubscribe().catch(() => undefined);
+    return () => {
+      draw.cancel();
+      void subscription.unsubscribe().catch(() => undefined);
+    };
   }, [client, symbol]);
   const largest = Math.max(1e-12, ...[...view.bids, ...view.asks].map(([, size]) => Number(size)));
   const row = ([price, size]: [number, string], side: 'bid' | 'ask') => (

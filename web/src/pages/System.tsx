@@ -56,7 +56,7 @@ export function System() {
   const alerts = usePoll<{ active: Alert[]; history: Alert[] }>('/api/v1/alerts', 2_000);
   return (
     <div className="columns">
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <section>
           <h2>CPU {sample ? `(${sample.host.cpuModel}, load ${sample.cpu.load.one.toFixed(2)})` : ''}</h2>
           <table data-testid="cpu">
@@ -151,7 +151,7 @@ export function System() {
           )}
         </section>
       </div>
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <section>
           <h2>Components: {health?.status ?? '…'}</h2>
           <table data-testid="components">

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useOrderNotifications, useTickwire } from '../../../src/client/react.ts';
+import { fillKey } from '../fills.ts';
 import { api } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
 
@@ -55,14 +56,14 @@ function AccountTrading() {
     orders.refresh();
     positions.refresh();
   }, [events]);
-  const seen = new Set((fills.data?.fills ?? []).map((fill) => `${fill.clientOrderId}:${fill.tradeId}`));
+  const seen = new Set((fills.data?.fills ?? []).map(fillKey));
   const allFills: FillRow[] = [
     ...(fills.data?.fills ?? []),
-    ...live.fills.filter((fill) => !seen.has(`${fill.clientOrderId}:${fill.tradeId}`)),
+    ...live.fills.filter((fill) => !seen.has(fillKey(fill))),
   ].slice(-50);
   return (
     <div className="columns">
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <PlaceOrder onPlaced={orders.refresh} />
         <section>
           <h2>Orders</h2>
@@ -113,7 +114,7 @@ function AccountTrading() {
           </table>
         </section>
       </div>
-      <div style={{ display: 'grid', gap: 16, alignContent: 'start' }}>
+      <div className="stack">
         <section>
           <h2>Positions</h2>
           <table data-testid="positions">
@@ -155,7 +156,7 @@ function AccountTrading() {
             </thead>
             <tbody>
               {[...allFills].reverse().map((fill) => (
-                <tr key={`${fill.clientOrderId}:${fill.tradeId}`}>
+                <tr key={fillKey(fill)}>
                   <td>{fill.symbol}</td>
                   <td className={fill.side === 'BUY' ? 'up' : 'down'}>{fill.side}</td>
                   <td>{fill.price}</td>
