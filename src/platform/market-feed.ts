@@ -1,14 +1,19 @@
 import type { Logger } from 'pino';
 import type { TickwireConfig } from '../config/index.ts';
 import { TickwireError } from '../errors.ts';
-import { BinanceFeed, type BinanceFeedHealth } from '../feeds/index.ts';
+import { BinanceFeed, type BinanceFeedHealth, type BinanceKlineRow, type BookView } from '../feeds/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
 import { type ExchangeSimulator, simulatedUniverse } from '../simulator/index.ts';
 import type { SymbolRegistry, Venue } from '../wire/index.ts';
 
 /** The node's market-data source: the Binance adapter, reading Binance or the built-in simulator. */
 export interface MarketFeed {
+  readonly venue: Venue;
   health(): BinanceFeedHealth;
+  /** The node's own book of the symbol, best `levels` a side; undefined without a depth stream. */
+  book(symbol: string, levels: number): Promise<BookView | undefined>;
+  /** Candles from the venue's REST API (its request weight counted with the snapshots'). */
+  klines(symbol: string, interval: string, limit: number): Promise<BinanceKlineRow[]>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +47,13 @@ export async function startMarketFeed(
     streamsPerConnection: pipeline.settings.streamsPerConnection,
   });
   await feed.start();
-  return { health: () => feed.health(), stop: () => feed.stop() };
+  return {
+    venue,
+    health: () => feed.health(),
+    book: (symbol, levels) => feed.inspectBook(symbol, levels),
+    klines: (symbol, interval, limit) => feed.klines(symbol, interval, limit),
+    stop: () => feed.stop(),
+  };
 }
 
 function simulatedNames(symbols: TickwireConfig['symbols']): string[] {

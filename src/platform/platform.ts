@@ -21,12 +21,11 @@ import { gatewaySettings } from './gateway-settings.ts';
 import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
 import { startMarketFeed } from './market-feed.ts';
+import { marketRoutes } from './market-routes.ts';
 import { nodeStatus } from './node-status.ts';
 import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
 
-/** Symbols listed by GET /api/v1/ticker and the dashboard. */
-const TICKER_ROWS = 50;
 /** How often the delivery latency summary is published on `trading.latency`. */
 const LATENCY_PUBLISH_MS = 1_000;
 const TRADING_LATENCY_TOPIC = TRADING_TOPICS[0];
@@ -196,6 +195,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       ...monitorRoutes(monitor, auth),
       'GET /api/v1/latency': (_request, response) =>
         sendJson(response, 200, { targetsMs: TRADING_EVENT_TARGETS_MS, events: latency.summary() }),
+      ...marketRoutes(registry, feed, snapshot),
       ...dashboardRoutes(),
       // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).
       'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),
@@ -238,18 +238,6 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       },
       'GET /api/v1/feeds': (_request, response) =>
         sendJson(response, 200, feed ? { feed: config.feed, ...feed.health() } : { feed: 'none' }),
-      'GET /api/v1/symbols': (_request, response) =>
-        sendJson(response, 200, {
-          symbols: [...registry].map(({ id, venue, symbol, priceScale, sizeScale }) => ({
-            id,
-            venue,
-            symbol,
-            priceScale,
-            sizeScale,
-          })),
-        }),
-      'GET /api/v1/ticker': (_request, response) =>
-        sendJson(response, 200, { symbols: snapshot?.rows(TICKER_ROWS) ?? [] }),
     },
     onHandlerError: (error, route) => log.error({ err: error, route }, 'HTTP handler failed'),
   });

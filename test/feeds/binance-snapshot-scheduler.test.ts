@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { depthWeight, fittedSnapshotLimit } from '../../src/feeds/binance/binance-rest.ts';
 import { type SnapshotOutcome, SnapshotScheduler } from '../../src/feeds/binance/snapshot-scheduler.ts';
 import { waitFor } from './binance-harness.ts';
 
@@ -144,5 +145,20 @@ describe('SnapshotScheduler', () => {
     assert.ok(!fetches.started.includes(9), 'a forgotten book is not fetched');
     assert.equal(fetches.started.length, 9);
     scheduler.stop();
+  });
+});
+
+describe('fittedSnapshotLimit', () => {
+  it('takes the deepest snapshot whose first fetch for every book fits in half the minute', () => {
+    assert.equal(fittedSnapshotLimit(20, 5_000), 1000);
+    assert.equal(fittedSnapshotLimit(50, 5_000), 1000);
+    assert.equal(fittedSnapshotLimit(51, 5_000), 500);
+    assert.equal(fittedSnapshotLimit(100, 5_000), 500);
+    assert.equal(fittedSnapshotLimit(101, 5_000), 100);
+    assert.equal(fittedSnapshotLimit(50_000, 6_000), 100);
+    for (const books of [1, 10, 50, 99, 100, 101, 499, 500]) {
+      const limit = fittedSnapshotLimit(books, 5_000);
+      if (limit > 100) assert.ok(depthWeight(limit) * books <= 2_500, `${books} books at ${limit}`);
+    }
   });
 });

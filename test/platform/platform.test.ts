@@ -65,6 +65,64 @@ describe('platform (tickwire start)', () => {
     assert.ok(Number(rows[0]!.bidPrice) < Number(rows[0]!.askPrice));
   });
 
+  it("serves a symbol's book, which the stream's book ticks continue, and candle history", async () => {
+    type Depth = { state: string; lastUpdateId: number; bids: [string, string][]; asks: [string, string][] };
+    const depthOf = async (query: string) => {
+      const response = await fetch(`${platform.url}/api/v1/depth?${query}`);
+      return {
+        status: response.status,
+        body: (await response.json()) as Depth & { error?: { code: string } },
+      };
+    };
+    // Book ticks of BTCUSDT as the bus carries them, to see the stream pick up where the book was.
+    const firstUpdateIds: number[] = [];
+    const tick = new Tick();
+    const btc = platform.registry.requireId('SIM', 'BTCUSDT');
+    const off = platform.bus.subscribe('md.book.SIM.BTCUSDT', (payload) => {
+      for (let offset = 0; offset < (payload as Uint8Array).length; offset += 64) {
+        tick.wrap(payload as Uint8Array, offset);
+        if (tick.symbolId === btc) firstUpdateIds.push(tick.firstUpdateId);
+      }
+    });
+    try {
+      const book = await eventually(async () => {
+        const { body } = await depthOf('symbol=BTCUSDT&limit=5');
+        return body.state === 'synced' ? body : undefined;
+      });
+      assert.ok(book.bids.length > 0 && book.bids.length <= 5 && book.asks.length <= 5, JSON.stringify(book));
+      const prices = (side: [string, string][]) => side.map(([price]) => Number(price));
+      assert.deepEqual(
+        prices(book.bids),
+        prices(book.bids).sort((a, b) => b - a),
+        'bids best first',
+      );
+      assert.deepEqual(
+        prices(book.asks),
+        prices(book.asks).sort((a, b) => a - b),
+        'asks best first',
+      );
+      assert.ok(prices(book.bids)[0]! < prices(book.asks)[0]!);
+      await eventually(() => firstUpdateIds.includes(book.lastUpdateId + 1));
+    } finally {
+      off();
+    }
+    assert.equal((await depthOf('symbol=NOPEUSDT')).body.error?.code, 'UNKNOWN_SYMBOL');
+    assert.equal((await depthOf('symbol=BTCUSDT&limit=0')).status, 400);
+
+    const response = await fetch(`${platform.url}/api/v1/klines?symbol=BTCUSDT&interval=1s&limit=10`);
+    const { candles } = (await response.json()) as {
+      candles: { openTime: number; open: string; high: string; low: string; close: string }[];
+    };
+    assert.ok(candles.length > 0 && candles.length <= 10);
+    for (const [i, candle] of candles.entries()) {
+      assert.ok(Number(candle.low) <= Math.min(Number(candle.open), Number(candle.close)));
+      assert.ok(Number(candle.high) >= Math.max(Number(candle.open), Number(candle.close)));
+      if (i > 0) assert.ok(candle.openTime > candles[i - 1]!.openTime);
+    }
+    const badInterval = await fetch(`${platform.url}/api/v1/klines?symbol=BTCUSDT&interval=2s`);
+    assert.equal(badInterval.status, 400);
+  });
+
   it('reports pipeline and bus statistics', async () => {
     const body = (await (await fetch(`${platform.url}/api/v1/stats`)).json()) as {
       pipeline: { ticksPublished: number; droppedRingFull: number; workers: unknown[] };

@@ -11,7 +11,7 @@ import {
 } from '../../wire/index.ts';
 import type { TickSink } from '../tick-sink.ts';
 import { type BinanceConnectionOptions, type ConnectionHealth } from './binance-connection.ts';
-import type { BinanceSymbolInfo } from './binance-payloads.ts';
+import type { BinanceKlineRow, BinanceSymbolInfo } from './binance-payloads.ts';
 import type { MapperCounters } from './mapper-context.ts';
 import { isReplyOrNotice } from './stream-routes.ts';
 import { scalesOf } from './symbol-scales.ts';
@@ -24,7 +24,7 @@ import {
   NORMALIZER_FIGURES,
   packStreamInfo,
 } from './binance-normalizer-protocol.ts';
-import { BinanceRest } from './binance-rest.ts';
+import { BinanceRest, fittedSnapshotLimit } from './binance-rest.ts';
 import { SnapshotScheduler, type SnapshotOutcome } from './snapshot-scheduler.ts';
 import { createNormalizer } from './binance-worker-normalizer.ts';
 import type { OrderBookCounters } from './order-book.ts';
@@ -78,8 +78,11 @@ export interface BinanceFeedOptions {
   sink: TickSink | undefined;
   /** Speed of the depth streams. */
   depthSpeed: DepthSpeed;
-  /** Levels of each book snapshot (REST limit; 1000 weighs 50). */
-  snapshotLimit: number;
+  /**
+   * Levels of each book snapshot (REST limit; 1000 weighs 50). Unset: the deepest of Binance's
+   * limits whose first snapshots of every book fit in half the minute's weight (fittedSnapshotLimit).
+   */
+  snapshotLimit: number | undefined;
   /** Snapshots fetched at once. */
   snapshotConcurrency: number;
   /**
@@ -112,7 +115,7 @@ export const BINANCE_FEED_DEFAULTS: Omit<
   pipeline: undefined,
   sink: undefined,
   depthSpeed: '100ms',
-  snapshotLimit: 1000,
+  snapshotLimit: undefined,
   snapshotConcurrency: 4,
   snapshotsPerWorker: 8,
   snapshotRetryMs: 1_000,
@@ -312,10 +315,11 @@ export class BinanceFeed {
   }
 
   /**
-   * The local book of `symbol` (with the `depth` stream) as its normalizer describes it, for
-   * inspection; undefined without one. Asks the worker that owns it (a control message).
+   * The local book of `symbol` (with the `depth` stream) as its normalizer describes it, with its
+   * best `levels` levels a side; undefined without one. Asks the worker that owns it (a control
+   * message, ordered with the frames, so the view is the book as of the last frame sent).
    */
-  inspectBook(symbol: string): Promise<BookView | undefined> {
+  inspectBook(symbol: string, levels = 0): Promise<BookView | undefined> {
     const route = this.entries.get(symbol)?.routes.find((entry) => entry.kind === 'depthDiff');
     if (route === undefined) return Promise.resolve(undefined);
     const id = this.nextInspection++;
@@ -334,7 +338,7 @@ export class BinanceFeed {
         resolve(book);
       });
       const worker = this.transport.workerOf(route.symbolId);
-      if (!this.sendControl(worker, { op: 'inspect', route: route.id, id })) {
+      if (!this.sendControl(worker, { op: 'inspect', route: route.id, id, levels })) {
         this.inspections.delete(id);
         clearTimeout(timer);
         resolve(undefined);
@@ -404,6 +408,15 @@ export class BinanceFeed {
     this.requireRunning('resync');
     const routes = symbols.flatMap((symbol) => this.entries.get(symbol)?.routes ?? []);
     this.sendByWorker(routes, (ids) => ({ op: 'resync', routes: ids }));
+  }
+
+  /**
+   * The symbol's last `limit` candles of `interval` from the exchange's REST API, under the same
+   * request-weight budget as the snapshots: history for a chart that then follows the live trades.
+   */
+  klines(symbol: string, interval: string, limit: number): Promise<BinanceKlineRow[]> {
+    this.requireRunning('klines');
+    return this.rest.klines(symbol, interval, limit);
   }
 
   async stop(): Promise<void> {
@@ -636,7 +649,11 @@ export class BinanceFeed {
     if (route === undefined) return 'dropped';
     let bytes: Uint8Array;
     try {
-      bytes = await this.rest.depthBytes(route.symbol, this.options.snapshotLimit);
+      bytes = await this.rest.depthBytes(
+        route.symbol,
+        this.options.snapshotLimit ??
+          fittedSnapshotLimit(this.depthRouteCount, this.options.restWeightPerMinute),
+      );
     } catch (error) {
       this.lastMalformed = `snapshot of ${route.symbol}: ${(error as Error).message}`;
       return this.feedState === 'stopped' || this.routesById[id] !== route ? 'dropped' : 'failed';
@@ -715,7 +732,10 @@ function checkOptions(options: BinanceFeedOptions): void {
       `depthSpeed must be one of ${DEPTH_SPEEDS.join(', ')}, got ${JSON.stringify(depthSpeed)}`,
     );
   }
-  if (!(Number.isInteger(snapshotLimit) && snapshotLimit >= 1 && snapshotLimit <= 5000)) {
+  if (
+    snapshotLimit !== undefined &&
+    !(Number.isInteger(snapshotLimit) && snapshotLimit >= 1 && snapshotLimit <= 5000)
+  ) {
     throw new TickwireError(
       'BAD_CONFIG',
       `snapshotLimit must be an integer 1..5000, got ${String(snapshotLimit)}`,

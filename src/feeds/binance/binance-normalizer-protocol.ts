@@ -66,8 +66,8 @@ export type BinanceControl =
   | { op: 'endOverlap'; routes: number[]; source: number }
   /** The streams were unsubscribed: forget them. */
   | { op: 'remove'; routes: number[] }
-  /** Describe the book of `route` (answered in `books`). */
-  | { op: 'inspect'; route: number; id: number };
+  /** Describe the book of `route` (answered in `books`), with its best `levels` levels a side. */
+  | { op: 'inspect'; route: number; id: number; levels: number };
 
 /** A book as a normalizer describes it on request. */
 export interface BookView {
@@ -80,6 +80,9 @@ export interface BookView {
   askLevels: number;
   bufferedDiffs: number;
   counters: OrderBookCounters;
+  /** The best levels asked for, best first, as [price, size] mantissas at the symbol's scales. */
+  bids: [number, number][];
+  asks: [number, number][];
 }
 
 /** What a normalizer posts to the feed (at most one message per input batch). */

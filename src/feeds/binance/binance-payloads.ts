@@ -137,3 +137,6 @@ export interface BinanceSymbolInfo {
 export interface BinanceExchangeInfo {
   readonly symbols: readonly BinanceSymbolInfo[];
 }
+
+/** A candle as `GET /api/v3/klines` sends it: open time (ms), open, high, low, close, volume, close time, … */
+export type BinanceKlineRow = [number, string, string, string, string, string, number, ...unknown[]];

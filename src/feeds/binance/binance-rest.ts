@@ -1,11 +1,12 @@
 import { TickwireError } from '../../errors.ts';
-import type { BinanceDepthSnapshot, BinanceExchangeInfo } from './binance-payloads.ts';
+import type { BinanceDepthSnapshot, BinanceExchangeInfo, BinanceKlineRow } from './binance-payloads.ts';
 import { SlidingWindow } from './sliding-window.ts';
 
 /**
- * The two REST calls the adapter makes, paced by Binance's request-weight limit (6,000 per minute
- * per IP; we stay under `weightPerMinute`). A 429 or 418 answer pauses every request for its
- * Retry-After, as Binance asks before it bans an IP.
+ * The REST calls the adapter makes (exchangeInfo, book snapshots, and candles for the node's
+ * chart history), paced by Binance's request-weight limit (6,000 per minute per IP; we stay under
+ * `weightPerMinute`). A 429 or 418 answer pauses every request for its Retry-After, as Binance
+ * asks before it bans an IP.
  */
 
 export interface BinanceRestOptions {
@@ -29,7 +30,19 @@ export function depthWeight(limit: number): number {
   return 250;
 }
 
+/**
+ * The deepest book snapshot (of Binance's 1000, 500 and 100 levels) whose first fetch for each of
+ * `books` books fits in half of `weightPerMinute`, so that starting a hundred books leaves the other
+ * half for resyncs and candles instead of holding them for a minute. 1000 levels of 100 books
+ * would weigh 5,000, a whole minute; 500 levels weigh 2,500.
+ */
+export function fittedSnapshotLimit(books: number, weightPerMinute: number): number {
+  for (const limit of [1000, 500]) if (depthWeight(limit) * books <= weightPerMinute / 2) return limit;
+  return 100;
+}
+
 export const EXCHANGE_INFO_WEIGHT = 20;
+const KLINES_WEIGHT = 2;
 
 export class BinanceRest {
   private readonly options: BinanceRestOptions;
@@ -58,6 +71,14 @@ export class BinanceRest {
     return this.get<BinanceDepthSnapshot>(
       `/api/v3/depth?symbol=${symbol}&limit=${limit}`,
       depthWeight(limit),
+    );
+  }
+
+  /** Candles, oldest first, in Binance's array form (weight 2 whatever the limit). */
+  klines(symbol: string, interval: string, limit: number): Promise<BinanceKlineRow[]> {
+    return this.get<BinanceKlineRow[]>(
+      `/api/v3/klines?symbol=${symbol}&interval=${interval}&limit=${limit}`,
+      KLINES_WEIGHT,
     );
   }
 

@@ -146,7 +146,7 @@ export class BinanceNormalizer implements FrameNormalizer {
         }
         break;
       case 'inspect':
-        this.answers.push({ id: message.id, book: viewOf(this.books.get(message.route)) });
+        this.answers.push({ id: message.id, book: viewOf(this.books.get(message.route), message.levels) });
         break;
     }
   }
@@ -249,7 +249,7 @@ export class BinanceNormalizer implements FrameNormalizer {
   }
 }
 
-function viewOf(book: OrderBook | undefined): BookView | undefined {
+function viewOf(book: OrderBook | undefined, levels: number): BookView | undefined {
   if (book === undefined) return undefined;
   return {
     state: book.state,
@@ -260,6 +260,8 @@ function viewOf(book: OrderBook | undefined): BookView | undefined {
     askLevels: book.asks.count,
     bufferedDiffs: book.bufferedDiffs,
     counters: { ...book.counters },
+    bids: book.bids.toArray(levels),
+    asks: book.asks.toArray(levels),
   };
 }
 

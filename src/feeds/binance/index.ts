@@ -42,6 +42,7 @@ export {
   type BinanceDepthSnapshot,
   type BinanceExchangeInfo,
   type BinanceKline,
+  type BinanceKlineRow,
   type BinanceLevel,
   type BinanceStreamPayload,
   type BinanceSymbolInfo,

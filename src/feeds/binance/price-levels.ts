@@ -83,7 +83,7 @@ export class PriceLevels {
     return low < this.length && this.keys[low] === key ? this.sizes[low]! : 0;
   }
 
-  /** Levels best first, as [price, size] pairs: for tests and diagnostics, not the hot path. */
+  /** Levels best first, as [price, size] pairs: for inspection and tests, not the hot path. */
   toArray(limit = this.length): [number, number][] {
     const out: [number, number][] = [];
     for (let i = this.length - 1; i >= 0 && out.length < limit; i--) {
