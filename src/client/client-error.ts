@@ -9,9 +9,12 @@ import { REPLY_ERRORS, type ReplyError } from '../gateway/codes.ts';
  * - `DISCONNECTED`: the connection dropped while the request was in flight (not retried: the
  *   server may or may not have acted on it);
  * - `REQUEST_TIMEOUT`: no reply within the request timeout;
- * - `BAD_FRAME`: the server sent a frame the client cannot read.
+ * - `BAD_FRAME`: the server sent a frame the client cannot read;
+ * - `SYMBOLS_UNAVAILABLE`: the node's symbol ids could not be read, so binary ticks of symbols not
+ *   known reach only the subscriptions with a wildcard in the symbol's place.
  */
-export type ClientErrorCode = ReplyError | 'CLOSED' | 'DISCONNECTED' | 'REQUEST_TIMEOUT' | 'BAD_FRAME';
+export type ClientErrorCode =
+  ReplyError | 'CLOSED' | 'DISCONNECTED' | 'REQUEST_TIMEOUT' | 'BAD_FRAME' | 'SYMBOLS_UNAVAILABLE';
 
 export const CLIENT_ERROR_CODES: readonly ClientErrorCode[] = [
   ...(Object.keys(REPLY_ERRORS) as ReplyError[]),
@@ -19,6 +22,7 @@ export const CLIENT_ERROR_CODES: readonly ClientErrorCode[] = [
   'DISCONNECTED',
   'REQUEST_TIMEOUT',
   'BAD_FRAME',
+  'SYMBOLS_UNAVAILABLE',
 ];
 
 export class TickwireClientError extends Error {
@@ -29,7 +33,8 @@ export class TickwireClientError extends Error {
     /** The request's id, when the error answers one. */
     readonly requestId?: number,
   ) {
-    super(`${code}: ${message}`);
+    // Some server messages already start with their code.
+    super(message.startsWith(`${code}: `) ? message : `${code}: ${message}`);
   }
 }
 

@@ -1,66 +1,12 @@
+import type { AlertEvent, HardwareMessage, LatencyMessage, PerformanceMessage } from '../monitor/views.ts';
+import type { BotEvent, OrderEvent, OrderFillNotification } from '../trading/views.ts';
 import type { TickJson } from '../wire/index.ts';
 import type { StreamPosition } from './stream-positions.ts';
 
-/** A fill on `fills.<account>` (docs/TRADING.md, "Events, lanes, targets"). Amounts are decimal strings. */
-export interface OrderFillNotification {
-  type: 'order_fill_notification';
-  account: string;
-  symbol: string;
-  orderId: number;
-  clientOrderId: string;
-  side: 'BUY' | 'SELL';
-  /** What the order is for: manual, base_order, safety_order, take_profit, stop_loss. */
-  orderType: string;
-  botId?: string;
-  tradeId: number;
-  price: string;
-  quantity: string;
-  quote: string;
-  commission: string;
-  commissionAsset: string;
-  maker: boolean;
-  filledQuantity: string;
-  averagePrice: string;
-  state: string;
-  /** The exchange's event time (ms), from which latency targets are measured. */
-  eventTime: number;
-  transactionTime: number;
-}
-
-/** An order's state change on `orders.<account>`: what the exchange reported, or Tickwire's own request. */
-export interface OrderEvent {
-  type: 'order_status_update' | 'order_update';
-  account: string;
-  symbol: string;
-  orderId: number | null;
-  clientOrderId: string;
-  state: string;
-  eventTime: number;
-  [field: string]: unknown;
-}
-
-/** A bot's status or cycle on `bots.<account>.<botId>`. */
-export interface BotEvent {
-  type: 'bot_status_update' | 'bot_cycle_update';
-  botId: string;
-  account: string;
-  symbol: string;
-  cycle: number;
-  eventTime: number;
-  [field: string]: unknown;
-}
-
-/** An alert's transition on `alerts.<category>` (docs/MONITORING.md, "Alerts"). */
-export interface AlertEvent {
-  type: 'alert';
-  id: string;
-  rule: string;
-  state: 'pending' | 'firing' | 'resolved' | 'inactive';
-  severity: string;
-  [field: string]: unknown;
-}
-
-/** The payload type of a topic, by its family (the first segment). */
+/**
+ * The payload type of a topic, by its family (the first segment) or its name. The shapes are the
+ * server's own (src/trading/views.ts, src/monitor/views.ts); other topics' data is `unknown`.
+ */
 export type DataOf<Topic extends string> = Topic extends `md.${string}`
   ? TickJson
   : Topic extends `fills.${string}`
@@ -71,7 +17,13 @@ export type DataOf<Topic extends string> = Topic extends `md.${string}`
         ? BotEvent
         : Topic extends `alerts.${string}`
           ? AlertEvent
-          : unknown;
+          : Topic extends 'monitor.hardware'
+            ? HardwareMessage
+            : Topic extends 'monitor.performance'
+              ? PerformanceMessage
+              : Topic extends 'trading.latency'
+                ? LatencyMessage
+                : unknown;
 
 /** One data message as a subscription's handler gets it. */
 export interface TopicMessage<Data = unknown> {

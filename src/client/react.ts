@@ -8,15 +8,10 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import type { AlertEvent, HardwareMessage, LatencyMessage } from '../monitor/views.ts';
+import type { BotCycleEvent, BotStatusEvent, OrderEvent, OrderFillNotification } from '../trading/views.ts';
 import type { TickJson } from '../wire/index.ts';
-import type {
-  AlertEvent,
-  BotEvent,
-  DataOf,
-  OrderEvent,
-  OrderFillNotification,
-  TopicMessage,
-} from './messages.ts';
+import type { DataOf, TopicMessage } from './messages.ts';
 import type { ConnectionState, TickwireClient } from './tickwire-client.ts';
 
 /**
@@ -163,25 +158,34 @@ export function useOrderNotifications(): OrderNotifications {
   );
 }
 
+/** The latest status and cycle event of a bot. */
+export interface BotUpdates {
+  status?: BotStatusEvent;
+  cycle?: BotCycleEvent;
+}
+
 /** The latest status and cycle event of each of the account's bots, or of one bot, by bot id. */
-export function useBotUpdates(botId?: string): Record<string, { status?: BotEvent; cycle?: BotEvent }> {
+export function useBotUpdates(botId?: string): Record<string, BotUpdates> {
   return useTopicState(
     useAccountTopics((account) => [`bots.${account}.${botId ?? '*'}` as const]),
-    {} as Record<string, { status?: BotEvent; cycle?: BotEvent }>,
+    {} as Record<string, BotUpdates>,
     (state, { data }) => ({
       ...state,
-      [data.botId]: { ...state[data.botId], [data.type === 'bot_status_update' ? 'status' : 'cycle']: data },
+      [data.botId]:
+        data.type === 'bot_status_update'
+          ? { ...state[data.botId], status: data }
+          : { ...state[data.botId], cycle: data },
     }),
   );
 }
 
 /** The latest trading latency summary (`trading.latency`: per event type, percentiles against targets). */
-export function useLatency(): unknown {
+export function useLatency(): LatencyMessage | undefined {
   return useLatest('trading.latency');
 }
 
-/** The latest host sample (`monitor.hardware`, docs/MONITORING.md). */
-export function useHardware(): unknown {
+/** The latest host sample at a glance (`monitor.hardware`, docs/MONITORING.md). */
+export function useHardware(): HardwareMessage | undefined {
   return useLatest('monitor.hardware');
 }
 
@@ -201,8 +205,8 @@ export function useConnectionState(): ConnectionState {
   return useSyncExternalStore(subscribe, () => client.state);
 }
 
-function useLatest(topic: string): unknown {
-  return useTopicState(topic, undefined as unknown, (_state, { data }) => data);
+function useLatest<Topic extends string>(topic: Topic): DataOf<Topic> | undefined {
+  return useTopicState(topic, undefined as DataOf<Topic> | undefined, (_state, { data }) => data);
 }
 
 /** The signed-in account's topics, or none before the connection is up or when it is anonymous. */

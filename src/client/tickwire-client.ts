@@ -1,5 +1,6 @@
 import { topicMatches } from '../bus/topic-match.ts';
 import { type DelayFunction, fullJitterBackoff } from '../retry/index.ts';
+import type { SymbolEntry } from '../platform/views.ts';
 import { Tick, TICK_BYTES } from '../wire/index.ts';
 import {
   closeIsFinal,
@@ -9,6 +10,7 @@ import {
 } from './client-error.ts';
 import type { DataOf, TopicMessage } from './messages.ts';
 import { type StreamPosition, StreamPositions } from './stream-positions.ts';
+import { SymbolTable, symbolsUrlOf } from './symbol-table.ts';
 import { TypedEvents } from './typed-events.ts';
 
 /** The WHATWG WebSocket as browsers, Node 22+ and the `ws` package all provide it. */
@@ -40,6 +42,11 @@ export interface TickwireClientOptions {
   backoff?: { baseMs?: number; capMs?: number };
   /** How long a request waits for its reply (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * Where binary subscriptions read the node's symbol ids (default: `/api/v1/symbols` on the host
+   * of `url`), to route each tick to the subscriptions whose topics match it.
+   */
+  symbolsUrl?: string;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -64,7 +71,10 @@ export interface SubscribeOptions {
   filter?: string;
   /** `binary`: ticks arrive as 64-byte ticks, given to `onTicks`. */
   format?: 'json' | 'binary';
-  /** For `binary`: called with each tick of each binary frame (the view is reused: copy what you keep). */
+  /**
+   * For `binary`: called with each tick, of this subscription's topics, of each binary frame (the
+   * view is reused: copy what you keep). `client.symbolOf(tick)` names its symbol.
+   */
   onTicks?: (tick: Tick) => void;
 }
 
@@ -106,6 +116,9 @@ export class TickwireClient {
   private readonly subscriptions = new Map<number, SubscriptionEntry>();
   private readonly pending = new Map<number, Pending>();
   private readonly tick = new Tick();
+  private readonly symbols: SymbolTable;
+  /** Whether the symbol table was read since this connection opened. */
+  private symbolsFresh = false;
   private socket: WebSocketLike | undefined;
   private connectionState: ConnectionState = 'disconnected';
   private attempt = 0;
@@ -132,6 +145,9 @@ export class TickwireClient {
       capMs: options.backoff?.capMs ?? 10_000,
     });
     this.events = new TypedEvents((error) => this.events.emit('handlerError', error));
+    this.symbols = new SymbolTable(options.symbolsUrl ?? symbolsUrlOf(options.url), (error) =>
+      this.events.emit('error', new TickwireClientError('SYMBOLS_UNAVAILABLE', error.message)),
+    );
   }
 
   get state(): ConnectionState {
@@ -188,6 +204,11 @@ export class TickwireClient {
   async ping(): Promise<number> {
     const reply = await this.request({ op: 'ping' });
     return reply.time as number;
+  }
+
+  /** The symbol a binary tick names (its venue, name and scales); undefined while not known. */
+  symbolOf(tick: Tick): SymbolEntry | undefined {
+    return this.symbols.symbolOf(tick);
   }
 
   /** The last position delivered on a recoverable topic. */
@@ -351,6 +372,14 @@ export class TickwireClient {
     const { filter, format } = entry.options;
     const since = this.positions.since(entry.topics);
     try {
+      // Ticks are routed by topic: know the node's symbols before the first one can arrive.
+      if (format === 'binary' && !this.symbolsFresh) {
+        await this.symbols.load().then(
+          () => (this.symbolsFresh = true),
+          (error: Error) =>
+            this.events.emit('error', new TickwireClientError('SYMBOLS_UNAVAILABLE', error.message)),
+        );
+      }
       const reply = await this.send({
         op: 'subscribe',
         topics: entry.topics,
@@ -430,12 +459,16 @@ export class TickwireClient {
       );
       return;
     }
-    for (const entry of this.subscriptions.values()) {
-      const onTicks = entry.options.onTicks;
-      if (entry.options.format !== 'binary' || onTicks === undefined) continue;
-      for (let offset = 0; offset < bytes.length; offset += TICK_BYTES) {
+    const tick = this.tick;
+    for (let offset = 0; offset < bytes.length; offset += TICK_BYTES) {
+      tick.wrap(bytes, offset);
+      const topic = this.symbols.topicOf(tick);
+      for (const entry of this.subscriptions.values()) {
+        const onTicks = entry.options.onTicks;
+        if (entry.options.format !== 'binary' || onTicks === undefined) continue;
+        if (!entry.topics.some((pattern) => topicMatches(pattern, topic))) continue;
         try {
-          onTicks(this.tick.wrap(bytes, offset));
+          onTicks(tick);
         } catch (error) {
           this.events.emit('handlerError', error);
         }
@@ -464,6 +497,7 @@ export class TickwireClient {
   /** The connection is over: requests in flight fail (the server may or may not have acted on them). */
   private endConnection(code: ClientErrorCode, message: string): void {
     this.ready = false;
+    this.symbolsFresh = false;
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     for (const [id, pending] of this.pending) {

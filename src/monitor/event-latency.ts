@@ -1,23 +1,12 @@
 import * as hdr from 'hdr-histogram-js';
 import { Gauge, Histogram as PromHistogram } from 'prom-client';
 import { wallClockMs } from '../wire/index.ts';
+import type { LatencySummary } from './views.ts';
 
 /** Largest latency recorded (µs); slower deliveries are recorded at this value. */
 const MAX_US = 60_000_000;
 /** Prometheus buckets (seconds): around the trading targets (10, 25, 50, 100 ms) and below. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
-
-export type LatencySummary = {
-  count: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  targetUs: number;
-  /** Share of deliveries within the target. */
-  withinTarget: number;
-};
 
 /**
  * Delivery latency per event type, from the event's own time (`eventTime`, ms since the epoch: the

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { HostSample } from './host-sampler.ts';
+import type { HostSample } from './host/samples.ts';
 
 /**
  * The host's figures in Prometheus form, named after node_exporter's (`node_cpu_seconds_total`

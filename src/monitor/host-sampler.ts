@@ -1,31 +1,14 @@
 import { arch, cpus, hostname, platform } from 'node:os';
-import { type AcceleratorSample, acceleratorSample } from './host/accelerators.ts';
-import { type ContainerSample, ContainerReader } from './host/container.ts';
-import { type CpuSample, CpuReader } from './host/cpu.ts';
-import { type DiskSample, DiskReader } from './host/disk.ts';
-import { type GpuSample, GpuReader } from './host/gpu.ts';
-import { type MemorySample, readMemory } from './host/memory.ts';
-import { type NetworkSample, NetworkReader } from './host/network.ts';
-import { type ProcessSample, ProcessMetrics } from './host/process-metrics.ts';
-import { readThermal, type ThermalSample } from './host/thermal.ts';
-
-/** One reading of the host and this process (docs/MONITORING.md, "Host and process"). */
-export interface HostSample {
-  /** When the sample was taken, ms since the epoch. */
-  time: number;
-  host: { hostname: string; platform: string; arch: string; cpuModel: string; cores: number };
-  cpu: CpuSample;
-  memory: MemorySample;
-  network: NetworkSample;
-  disks: DiskSample[];
-  thermal: ThermalSample;
-  gpu: GpuSample;
-  accelerators: AcceleratorSample;
-  container: ContainerSample;
-  process: ProcessSample;
-  /** How long taking this sample took, ms (reads run in parallel, off the event loop's way). */
-  sampleMs: number;
-}
+import { acceleratorSample } from './host/accelerators.ts';
+import { ContainerReader } from './host/container.ts';
+import { CpuReader } from './host/cpu.ts';
+import { DiskReader } from './host/disk.ts';
+import { GpuReader } from './host/gpu.ts';
+import { readMemory } from './host/memory.ts';
+import { NetworkReader } from './host/network.ts';
+import { ProcessMetrics } from './host/process-metrics.ts';
+import type { HostSample } from './host/samples.ts';
+import { readThermal } from './host/thermal.ts';
 
 /**
  * Samples the host and this process every `intervalMs`, all reads asynchronous, and hands each

@@ -1,6 +1,6 @@
 import type { MonitorTopic } from '../bus/index.ts';
-import type { CpuSample } from './host/cpu.ts';
-import type { HostSample } from './host-sampler.ts';
+import type { HardwareMessage } from './views.ts';
+import type { CpuSample, HostSample } from './host/samples.ts';
 
 /**
  * The messages of one host sample, by topic (docs/MONITORING.md, "Streams"). Each carries `type`
@@ -42,7 +42,7 @@ export function hostMessages(sample: HostSample): [MonitorTopic, Record<string, 
           : thermal,
         gpu: gpu.available ? { available: true, count: gpu.gpus.length } : gpu,
         sampleMs: sample.sampleMs,
-      },
+      } satisfies HardwareMessage,
     ],
   ];
 }

@@ -1,5 +1,5 @@
 export { createMetricsRegistry, type MetricSources } from './prometheus.ts';
-export { EventLatency, type LatencySummary } from './event-latency.ts';
+export { EventLatency } from './event-latency.ts';
 export {
   assessHealth,
   type ComponentHealth,
@@ -10,13 +10,6 @@ export {
 } from './health.ts';
 export { NodeMonitor, type NodeMonitorOptions } from './node-monitor.ts';
 export { monitorRoutes } from './monitor-routes.ts';
-export {
-  ALERT_CATEGORIES,
-  alertsConfigSchema,
-  type AlertsConfig,
-  DEFAULT_ALERT_RULES,
-  SEVERITIES,
-} from './alerts/alert-rules.ts';
-export { ALERT_STATES, type Alert, type AlertState } from './alerts/alert-engine.ts';
+export { alertsConfigSchema, type AlertsConfig, DEFAULT_ALERT_RULES } from './alerts/alert-rules.ts';
 export { READINGS, type ReadingName } from './node-readings.ts';
-export type { HostSample } from './host-sampler.ts';
+export * from './views.ts';

@@ -10,6 +10,7 @@ import {
 } from '../gateway/index.ts';
 import { cpuForJson } from './host-streams.ts';
 import type { NodeMonitor } from './node-monitor.ts';
+import type { AlertList, HostSnapshot } from './views.ts';
 
 /** The longest an acknowledgement may silence a rule's notifications: a week. */
 const MAX_SILENCE_MS = 7 * 24 * 3_600_000;
@@ -30,12 +31,12 @@ export function monitorRoutes(
         ...monitor.alerts.list(Date.now()),
         rules: monitor.alerts.rules.map(({ expression: _compiled, ...rule }) => rule),
         readings: monitor.latestReadings,
-      }),
+      } satisfies AlertList),
     'GET /api/v1/monitor': (_request, response) => {
       const sample = monitor.sampler.latest;
       if (sample === undefined)
         return sendError(response, 503, 'NOT_READY', 'the first host sample is not taken yet');
-      sendJson(response, 200, { ...sample, cpu: cpuForJson(sample.cpu) });
+      sendJson(response, 200, { ...sample, cpu: cpuForJson(sample.cpu) } satisfies HostSnapshot);
     },
     'POST /api/v1/alerts/:id/ack': async (request, response, { id }) => {
       const principal = await authorized(request, response, auth);

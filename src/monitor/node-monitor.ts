@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { alertsTopic, type Payload, STATUS_TOPICS } from '../bus/index.ts';
-import { type Alert, AlertEngine } from './alerts/alert-engine.ts';
+import { AlertEngine } from './alerts/alert-engine.ts';
+import type { Alert, AlertEvent, PerformanceMessage } from './views.ts';
 import { type AlertsConfig, resolveAlertRules } from './alerts/alert-rules.ts';
 import { AlertWebhook } from './alerts/webhook.ts';
 import type { NodeHealth } from './health.ts';
-import { type HostSample, HostSampler } from './host-sampler.ts';
+import { HostSampler } from './host-sampler.ts';
+import type { HostSample } from './host/samples.ts';
 import { hostMessages } from './host-streams.ts';
 import { NodeReadings, type ReadingName, type ReadingSources } from './node-readings.ts';
 import { registerHostMetrics } from './host-metrics.ts';
@@ -87,7 +89,7 @@ export class NodeMonitor {
             value,
             recommendation,
           })),
-      }),
+      } satisfies PerformanceMessage),
     );
     bus.publish(
       ENGINE_STATUS_TOPIC,
@@ -100,7 +102,7 @@ export class NodeMonitor {
   }
 
   private alertChanged(alert: Readonly<Alert>): void {
-    this.options.bus.publish(alertsTopic(alert.category), asPayload({ type: 'alert', ...alert }));
+    this.options.bus.publish(alertsTopic(alert.category), asPayload({ type: 'alert', ...alert } satisfies AlertEvent));
     const level = alert.state === 'firing' ? 'warn' : 'info';
     this.options.log[level]({ alert: alert.id, state: alert.state, value: alert.value }, alert.summary);
     if (this.webhook === undefined || this.alerts.isSilenced(alert.rule, Date.now())) return;

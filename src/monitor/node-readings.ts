@@ -3,7 +3,7 @@ import type { BinanceFeedHealth } from '../feeds/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { TickPipeline } from '../pipeline/index.ts';
 import type { EventLatency } from './event-latency.ts';
-import type { HostSample } from './host-sampler.ts';
+import type { HostSample } from './host/samples.ts';
 
 /**
  * The named figures alert rules read (docs/MONITORING.md, "Readings"). Rates and ratios are over

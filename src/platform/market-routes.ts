@@ -2,6 +2,7 @@ import { type RouteHandler, type RouteKey, sendError, sendJson } from '../gatewa
 import type { MarketSnapshot } from '../pipeline/index.ts';
 import { BAR_INTERVALS, formatDecimal, type SymbolRegistry } from '../wire/index.ts';
 import type { MarketFeed } from './market-feed.ts';
+import type { Candle, DepthLevel, DepthView, KlinesView, SymbolEntry, TickerRow } from './views.ts';
 
 /** Rows of GET /api/v1/ticker. */
 const TICKER_ROWS = 50;
@@ -38,7 +39,7 @@ export function marketRoutes(
   return {
     'GET /api/v1/symbols': (_request, response) =>
       sendJson(response, 200, {
-        symbols: [...registry].map(({ id, venue, symbol, priceScale, sizeScale }) => ({
+        symbols: [...registry].map(({ id, venue, symbol, priceScale, sizeScale }): SymbolEntry => ({
           id,
           venue,
           symbol,
@@ -47,7 +48,7 @@ export function marketRoutes(
         })),
       }),
     'GET /api/v1/ticker': (_request, response) =>
-      sendJson(response, 200, { symbols: snapshot?.rows(TICKER_ROWS) ?? [] }),
+      sendJson(response, 200, { symbols: (snapshot?.rows(TICKER_ROWS) ?? []) satisfies TickerRow[] }),
     'GET /api/v1/depth': async (request, response) => {
       const found = symbolOf(request, response);
       if (found === undefined) return;
@@ -64,7 +65,9 @@ export function marketRoutes(
         );
       const { priceScale, sizeScale } = found.info;
       const side = (levels: [number, number][]) =>
-        levels.map(([price, size]) => [formatDecimal(price, priceScale), formatDecimal(size, sizeScale)]);
+        levels.map(
+          ([price, size]): DepthLevel => [formatDecimal(price, priceScale), formatDecimal(size, sizeScale)],
+        );
       sendJson(response, 200, {
         venue: found.feed.venue,
         symbol: found.symbol,
@@ -72,7 +75,7 @@ export function marketRoutes(
         lastUpdateId: book.lastUpdateId,
         bids: side(book.bids),
         asks: side(book.asks),
-      });
+      } satisfies DepthView);
     },
     'GET /api/v1/klines': async (request, response) => {
       const found = symbolOf(request, response);
@@ -93,7 +96,7 @@ export function marketRoutes(
         venue: found.feed.venue,
         symbol: found.symbol,
         interval,
-        candles: rows.map(([openTime, open, high, low, close, volume]) => ({
+        candles: rows.map(([openTime, open, high, low, close, volume]): Candle => ({
           openTime,
           open,
           high,
@@ -101,7 +104,7 @@ export function marketRoutes(
           close,
           volume,
         })),
-      });
+      } satisfies KlinesView);
     },
   };
 }

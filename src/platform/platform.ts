@@ -13,7 +13,14 @@ import {
   sendBufferCap,
   sendJson,
 } from '../gateway/index.ts';
-import { createMetricsRegistry, EventLatency, monitorRoutes, NodeMonitor } from '../monitor/index.ts';
+import {
+  createMetricsRegistry,
+  EventLatency,
+  type LatencyMessage,
+  type LatencyReport,
+  monitorRoutes,
+  NodeMonitor,
+} from '../monitor/index.ts';
 import { startExchangeSimulator } from '../simulator/index.ts';
 import { TRADING_EVENT_TARGETS_MS, TradingService, tradingRoutes } from '../trading/index.ts';
 import { dashboardRoutes } from './dashboard.ts';
@@ -158,7 +165,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
         type: 'latency_summary',
         events: latency.summary(),
         time: Date.now(),
-      }),
+      } satisfies LatencyMessage),
     LATENCY_PUBLISH_MS,
   );
   const cluster = new Cluster({ bus, gateway, nodeId: newNodeId(config.port) });
@@ -194,7 +201,10 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       ...tradingRoutes(tradingService, auth),
       ...monitorRoutes(monitor, auth),
       'GET /api/v1/latency': (_request, response) =>
-        sendJson(response, 200, { targetsMs: TRADING_EVENT_TARGETS_MS, events: latency.summary() }),
+        sendJson(response, 200, {
+          targetsMs: TRADING_EVENT_TARGETS_MS,
+          events: latency.summary(),
+        } satisfies LatencyReport),
       ...marketRoutes(registry, feed, snapshot),
       ...dashboardRoutes(),
       // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).

@@ -7,12 +7,8 @@ export { type ExecutionUpdate, parseExecutionReport } from './execution-report.t
 export {
   type ApplyOutcome,
   isTerminal,
-  ORDER_STATES,
-  type OrderState,
   MANUAL,
-  ORDER_PURPOSES,
   type OrderOrigin,
-  type OrderPurpose,
   REFUSALS,
   type Refusal,
   TrackedOrder,
@@ -39,9 +35,10 @@ export {
   type TradingStore,
 } from './storage/trading-store.ts';
 export { orderView, TradingPublisher } from './trading-publisher.ts';
+export * from './views.ts';
 export { type DcaConfig, type DcaConfigInput, dcaConfigSchema } from './bots/dca-config.ts';
 export { type SafetyLevel, safetyLevels, stopLossHit, takeProfitPrice } from './bots/dca-plan.ts';
-export { BOT_STATUSES, type BotStatus, DcaBot } from './bots/dca-bot.ts';
+export { DcaBot } from './bots/dca-bot.ts';
 export { MarketReference, type SymbolRules } from './market-reference.ts';
 export { type NewOrder, OrderEntry } from './order-entry.ts';
 export {

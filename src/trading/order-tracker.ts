@@ -1,20 +1,5 @@
 import type { ExchangeStatus, ExecutionUpdate } from './execution-report.ts';
-
-/**
- * An order's states in Tickwire: the exchange's, plus the pending states of a request in flight
- * (sent, not yet acknowledged; cancel sent, not yet confirmed).
- */
-export const ORDER_STATES = [
-  'PENDING_NEW',
-  'NEW',
-  'PARTIALLY_FILLED',
-  'PENDING_CANCEL',
-  'FILLED',
-  'CANCELED',
-  'REJECTED',
-  'EXPIRED',
-] as const;
-export type OrderState = (typeof ORDER_STATES)[number];
+import type { OrderPurpose, OrderState } from './views.ts';
 
 const TERMINAL: ReadonlySet<OrderState> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
 /** How far along a live order is; a report never moves it back. */
@@ -53,13 +38,6 @@ export interface TradeFill {
   maker: boolean;
   time: number;
 }
-
-/**
- * What an order is for: placed by hand (the orders API, or outside Tickwire) or by a bot, in one
- * of a DCA cycle's roles. Fill notifications carry it as `orderType`.
- */
-export const ORDER_PURPOSES = ['manual', 'base_order', 'safety_order', 'take_profit', 'stop_loss'] as const;
-export type OrderPurpose = (typeof ORDER_PURPOSES)[number];
 
 /** Who placed an order and why; set when Tickwire places it, kept in the store with it. */
 export interface OrderOrigin {

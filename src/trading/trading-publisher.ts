@@ -2,6 +2,7 @@ import { fillsTopic, type MessageBus, ordersTopic } from '../bus/index.ts';
 import { decimal, divide } from './amounts.ts';
 import type { OrderSnapshot, TradeFill } from './order-tracker.ts';
 import type { AccountEvents, StateSource } from './trading-account.ts';
+import type { FillFigures, OrderEvent, OrderFillNotification, OrderView } from './views.ts';
 
 /**
  * Publishes a durable account's events to its owner's private topics, built by the bus's topics
@@ -33,7 +34,7 @@ export class TradingPublisher implements AccountEvents {
       state: order.state,
       eventTime,
       transactionTime: fill.time,
-    });
+    } satisfies OrderFillNotification);
   }
 
   order(order: OrderSnapshot, eventTime: number, source: StateSource): void {
@@ -42,12 +43,12 @@ export class TradingPublisher implements AccountEvents {
       ...orderView(order),
       account: this.account,
       eventTime,
-    });
+    } satisfies OrderEvent);
   }
 }
 
 /** A fill's own figures as the orders API and fill notifications show them. */
-export function fillView(fill: TradeFill): Record<string, unknown> {
+export function fillView(fill: TradeFill): FillFigures {
   return {
     tradeId: fill.tradeId,
     price: decimal(fill.price),
@@ -64,7 +65,7 @@ export function fillView(fill: TradeFill): Record<string, unknown> {
  * base_order, safety_order, take_profit, stop_loss), as in fill notifications; `kind` is the
  * exchange's order type (LIMIT, MARKET).
  */
-export function orderView(order: OrderSnapshot): Record<string, unknown> {
+export function orderView(order: OrderSnapshot): OrderView {
   return {
     symbol: order.symbol,
     orderId: order.orderId ?? null,

@@ -17,6 +17,7 @@ import { PreTradeError } from './pre-trade-checks.ts';
 import type { TradingDesk } from './trading-desk.ts';
 import { fillView, orderView } from './trading-publisher.ts';
 import type { TradingService } from './trading-service.ts';
+import type { AccountFill, PositionView } from './views.ts';
 
 const newOrderBody = z
   .object({
@@ -123,20 +124,22 @@ export function tradingRoutes(
       const symbol = query(request.url).get('symbol') ?? undefined;
       const fills = await desk.account.fills(symbol);
       sendJson(response, 200, {
-        fills: fills.map((fill) => ({
-          symbol: fill.symbol,
-          orderId: fill.orderId,
-          clientOrderId: fill.clientOrderId,
-          side: fill.side,
-          ...fillView(fill),
-          time: fill.time,
-        })),
+        fills: fills.map(
+          (fill): AccountFill => ({
+            symbol: fill.symbol,
+            orderId: fill.orderId,
+            clientOrderId: fill.clientOrderId,
+            side: fill.side,
+            ...fillView(fill),
+            time: fill.time,
+          }),
+        ),
       });
     }),
     'GET /api/v1/positions': own((desk, _request, response) => {
       const book = desk.account.book;
       sendJson(response, 200, {
-        positions: book.symbols().map((symbol) => {
+        positions: book.symbols().map((symbol): PositionView => {
           const position = book.position(symbol);
           const mark = desk.market.lastPrice(symbol);
           return {

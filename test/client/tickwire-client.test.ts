@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type ClientEvents, TickwireClientError } from '../../src/client/index.ts';
+import { type ClientEvents, TickwireApi, TickwireClientError } from '../../src/client/index.ts';
 import type { Platform } from '../../src/platform/index.ts';
-import { TRADE } from '../../src/wire/index.ts';
+import { QUOTE, TRADE } from '../../src/wire/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { client, dropConnections, removeNodeFiles, startNode } from './harness.ts';
 
@@ -63,14 +63,7 @@ describe('TickwireClient against a running node', () => {
       fills.push({ key: `${data.clientOrderId}:${data.tradeId}`, offset: position!.offset }),
     );
     await tickwire.connect();
-    const rest = async (method: string, path: string, body?: unknown) =>
-      (await (
-        await fetch(`${platform.url}${path}`, {
-          method,
-          headers: { 'x-api-key': key, 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        })
-      ).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const api = new TickwireApi({ url: platform.url, apiKey: key });
     const config = {
       symbol: 'BTCUSDT',
       baseOrderQuantity: '0.01',
@@ -81,24 +74,17 @@ describe('TickwireClient against a running node', () => {
       maxCycles: 3,
     };
     // The demo account learns the exchange's symbols once connected.
-    let created: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    await eventually(
-      async () => (created = await rest('POST', '/api/v1/bots', config)).bot !== undefined,
-      'a bot created',
-    );
-    const bot = created.bot;
-    await rest('POST', `/api/v1/bots/${bot.botId}/start`);
+    const bot = await eventually(() => api.createBot(config).catch(() => undefined), 'a bot created');
+    await api.startBot(bot.botId);
     let drops = 0;
     const deadline = Date.now() + 120_000;
-    while ((await rest('GET', `/api/v1/bots/${bot.botId}`)).bot.completedCycles < 3) {
+    while ((await api.bot(bot.botId)).completedCycles < 3) {
       assert.ok(Date.now() < deadline, 'the bot completed its cycles within 2 minutes');
       await dropConnections(platform, 'demo');
       drops++;
       await pause(200);
     }
-    const served = (
-      (await rest('GET', '/api/v1/fills')).fills as { clientOrderId: string; tradeId: number }[]
-    ).map((fill) => `${fill.clientOrderId}:${fill.tradeId}`);
+    const served = (await api.fills()).map((fill) => `${fill.clientOrderId}:${fill.tradeId}`);
     await eventually(
       () => fills.length >= served.length,
       `all ${served.length} fills delivered (got ${fills.length})`,
@@ -178,18 +164,26 @@ describe('TickwireClient against a running node', () => {
     assert.equal(trades[0], 'BTCUSDT');
     anonymous.close();
 
-    // The same trades as 64-byte binary ticks.
+    // The same trades as 64-byte binary ticks, each given only to the subscriptions whose topics
+    // match it (frames carry ticks of every binary subscription of the connection).
     const binary = client(platform, {});
-    const prices: number[] = [];
+    const btcTrades: string[] = [];
+    const quotes: string[] = [];
     binary.subscribe('md.trade.SIM.BTCUSDT', () => undefined, {
       format: 'binary',
-      onTicks: (tick) => {
-        if (tick.type === TRADE) prices.push(tick.price);
-      },
+      onTicks: (tick) => btcTrades.push(`${tick.type}:${binary.symbolOf(tick)?.symbol}:${tick.price > 0}`),
+    });
+    binary.subscribe('md.quote.SIM.*', () => undefined, {
+      format: 'binary',
+      onTicks: (tick) => quotes.push(`${tick.type}:${binary.symbolOf(tick)?.symbol}`),
     });
     await binary.connect();
-    await eventually(() => prices.length > 0, 'a binary trade tick');
-    assert.ok(prices[0]! > 0);
+    await eventually(
+      () => btcTrades.length > 0 && new Set(quotes).size === 2,
+      'binary trades of BTCUSDT, quotes of both symbols',
+    );
+    assert.deepEqual(new Set(btcTrades), new Set([`${TRADE}:BTCUSDT:true`]));
+    assert.deepEqual(new Set(quotes), new Set([`${QUOTE}:BTCUSDT`, `${QUOTE}:ETHUSDT`]));
     binary.close();
 
     const tickwire = client(platform);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type Alert, AlertEngine } from '../../src/monitor/alerts/alert-engine.ts';
+import { AlertEngine } from '../../src/monitor/alerts/alert-engine.ts';
+import type { Alert } from '../../src/monitor/views.ts';
 import {
   type AlertRuleInput,
   alertRuleSchema,

@@ -1,35 +1,6 @@
 import type { Readings } from './expression.ts';
-import type { AlertCategory, AlertRule, Comparison, Severity } from './alert-rules.ts';
-
-/**
- * pending: the condition holds, not yet for `forMs`; firing: it has held for `forMs`; resolved: it
- * no longer holds (past `resolveAt`) after firing; inactive: it stopped holding while pending.
- */
-export const ALERT_STATES = ['pending', 'firing', 'resolved', 'inactive'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-
-/** One activation of a rule, from pending to its end: what is published, listed and sent. */
-export interface Alert {
-  /** `<rule>-<activation time in base 36>-<n>`: unique per activation. */
-  id: string;
-  rule: string;
-  state: AlertState;
-  severity: Severity;
-  category: AlertCategory;
-  labels: Record<string, string>;
-  summary: string;
-  recommendation?: string;
-  /** The expression's value at the last evaluation while active. */
-  value: number;
-  op: Comparison;
-  threshold: number;
-  /** ms since the epoch. */
-  activeAt: number;
-  firedAt?: number;
-  endedAt?: number;
-  acknowledgedAt?: number;
-  acknowledgedBy?: string;
-}
+import type { AlertRule } from './alert-rules.ts';
+import type { Alert, AlertState, Comparison } from '../views.ts';
 
 export interface AlertEngineOptions {
   rules: readonly AlertRule[];

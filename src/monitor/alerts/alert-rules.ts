@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { READING_NAMES } from '../node-readings.ts';
 import { compileExpression, type Expression } from './expression.ts';
+import { ALERT_CATEGORIES, COMPARISONS, SEVERITIES } from '../views.ts';
 
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-/** Each category publishes on `alerts.<category>`. */
-export const ALERT_CATEGORIES = ['performance', 'thermal', 'resource', 'hardware', 'feed'] as const;
-export type AlertCategory = (typeof ALERT_CATEGORIES)[number];
-export const COMPARISONS = ['>', '>=', '<', '<='] as const;
-export type Comparison = (typeof COMPARISONS)[number];
 
 /** One alert rule as the config file writes it (docs/MONITORING.md, "Alerts"). */
 export const alertRuleSchema = z

@@ -1,4 +1,4 @@
-import type { Alert } from './alert-engine.ts';
+import type { Alert } from '../views.ts';
 
 /** A receiver that does not answer within this is counted as failed; the next alert is sent anyway. */
 const TIMEOUT_MS = 5_000;

@@ -1,18 +1,6 @@
 import { arch, platform } from 'node:os';
-import { type Unavailable, unavailable } from './read.ts';
-
-/**
- * Apple silicon's performance and efficiency cores, Neural Engine and Metal GPU, which the original
- * platform reported with invented figures. Node has no reader for them: macOS exposes them to
- * `powermetrics`, which needs root. So they are reported as unavailable with the reason, on every
- * host, until a reader exists.
- */
-export interface AcceleratorSample {
-  performanceCores: Unavailable;
-  efficiencyCores: Unavailable;
-  neuralEngine: Unavailable;
-  metal: Unavailable;
-}
+import { unavailable } from './read.ts';
+import type { AcceleratorSample } from './samples.ts';
 
 export function acceleratorSample(): AcceleratorSample {
   const reason =

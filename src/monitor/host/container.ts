@@ -1,28 +1,10 @@
 import { access } from 'node:fs/promises';
-import { readText, round2, type Unavailable, unavailable } from './read.ts';
+import { readText, round2, unavailable } from './read.ts';
+import type { ContainerSample } from './samples.ts';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** cgroup v1 writes "no limit" as the largest page-aligned 64-bit value; anything this big is none. */
 const NO_LIMIT_ABOVE = 2 ** 60;
-
-export type ContainerSample =
-  | {
-      available: true;
-      /** Whether this process runs in a container, and what says so. */
-      container: boolean;
-      evidence: string;
-      cgroup: 'v1' | 'v2';
-      /** null: no limit. */
-      memoryLimitBytes: number | null;
-      memoryUsageBytes: number;
-      /** Usage / limit, percent; null without a limit. */
-      memoryUsedPercent: number | null;
-      /** CPU quota in cores (quota / period); null: no limit. */
-      cpuLimitCores: number | null;
-      /** CPU the group used over the interval, in cores (0 on the first sample). */
-      cpuUsageCores: number;
-    }
-  | Unavailable;
 
 /** The groups of /proc/self/cgroup: controller (or '' for v2's unified line) → path. */
 export function parseProcCgroup(text: string): Map<string, string> {

@@ -1,10 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { readText, round2 } from './read.ts';
-
-/** The columns of a `cpuN` line of /proc/stat (in USER_HZ ticks), in the kernel's order. */
-export const CPU_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
-export type CpuMode = (typeof CPU_MODES)[number];
-export type CpuTicks = Record<CpuMode, number>;
+import { CPU_MODES, type CoreUsage, type CpuMode, type CpuSample, type CpuTicks } from './samples.ts';
 
 /** Per-core tick counters since boot, by core number, from /proc/stat (`cpu0`, `cpu1`…). */
 export function parseProcStat(text: string): Map<number, CpuTicks> {
@@ -23,37 +19,6 @@ export function parseProcStat(text: string): Map<number, CpuTicks> {
 /** Current frequency (MHz) per processor, from the `cpu MHz` lines of /proc/cpuinfo. */
 export function parseCpuInfoMhz(text: string): number[] {
   return [...text.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((match) => Number(match[1]));
-}
-
-export interface CoreUsage {
-  core: number;
-  /** Share of the interval, percent, per mode. */
-  user: number;
-  nice: number;
-  system: number;
-  iowait: number;
-  irq: number;
-  softirq: number;
-  steal: number;
-  idle: number;
-  /** Everything but idle and iowait, percent. */
-  utilization: number;
-  /** Current clock, MHz; null where neither /proc/cpuinfo nor os.cpus() tells. */
-  mhz: number | null;
-}
-
-export interface CpuSample {
-  /** Ticks since boot per core (the Prometheus counters read them). */
-  ticks: Map<number, CpuTicks>;
-  /** Usage over the interval since the previous sample; empty on the first. */
-  cores: CoreUsage[];
-  /** Mean utilization of all cores, percent. */
-  utilization: number;
-  load: { one: number; five: number; fifteen: number };
-  /** Where the figures came from: `procfs` on Linux, `os.cpus()` elsewhere (no iowait, steal). */
-  source: 'procfs' | 'os';
-  /** Units of `ticks`: USER_HZ (100 on Linux) for procfs, 1000 (ms) for os.cpus(). */
-  ticksPerSecond: number;
 }
 
 /** Linux's USER_HZ, the unit of /proc/stat, is 100 on every architecture Node runs on. */

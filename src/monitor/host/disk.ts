@@ -1,24 +1,8 @@
 import { listDirectory, readText, round2 } from './read.ts';
+import type { DiskCounters, DiskSample } from './samples.ts';
 
 /** /proc/diskstats counts sectors of 512 bytes, whatever the device's own sector size. */
 const SECTOR_BYTES = 512;
-
-export interface DiskCounters {
-  reads: number;
-  readBytes: number;
-  writes: number;
-  writtenBytes: number;
-  /** Milliseconds the device had I/O in flight (its busy time). */
-  ioMs: number;
-}
-
-export interface DiskSample extends DiskCounters {
-  device: string;
-  readBytesPerSecond: number;
-  writeBytesPerSecond: number;
-  /** Share of the interval the device was busy, percent. */
-  busyPercent: number;
-}
 
 export function parseDiskstats(text: string): Map<string, DiskCounters> {
   const devices = new Map<string, DiskCounters>();

@@ -1,18 +1,8 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { type Unavailable, unavailable } from './read.ts';
-
-export interface GpuReading {
-  index: number;
-  name: string;
-  utilizationPercent: number;
-  memoryUsedBytes: number;
-  memoryTotalBytes: number;
-  celsius: number;
-}
-
-export type GpuSample = { available: true; source: 'nvidia-smi'; gpus: GpuReading[] } | Unavailable;
+import { unavailable } from './read.ts';
+import type { GpuReading, GpuSample } from './samples.ts';
 
 const QUERY = 'index,name,utilization.gpu,memory.used,memory.total,temperature.gpu';
 const MIB = 1024 * 1024;

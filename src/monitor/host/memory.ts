@@ -1,18 +1,6 @@
 import { freemem, totalmem } from 'node:os';
 import { readText } from './read.ts';
-
-export interface MemorySample {
-  totalBytes: number;
-  /** What new work can use without swapping (MemAvailable): free plus reclaimable cache. */
-  availableBytes: number;
-  usedBytes: number;
-  /** Used / total, percent. */
-  usedPercent: number;
-  cachedBytes: number;
-  swapTotalBytes: number;
-  swapUsedBytes: number;
-  source: 'procfs' | 'os';
-}
+import type { MemorySample } from './samples.ts';
 
 /** The `Name: value kB` lines of /proc/meminfo, in bytes. */
 export function parseMeminfo(text: string): Map<string, number> {

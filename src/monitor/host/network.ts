@@ -1,37 +1,5 @@
 import { readText, round2 } from './read.ts';
-
-/** Counters of one interface since boot, from /proc/net/dev. */
-export interface InterfaceCounters {
-  rxBytes: number;
-  rxPackets: number;
-  rxErrors: number;
-  rxDropped: number;
-  txBytes: number;
-  txPackets: number;
-  txErrors: number;
-  txDropped: number;
-}
-
-export interface InterfaceSample extends InterfaceCounters {
-  name: string;
-  /** Bytes per second over the interval since the previous sample (0 on the first). */
-  rxBytesPerSecond: number;
-  txBytesPerSecond: number;
-}
-
-export interface SocketCounts {
-  /** Sockets of every kind in use on the host. */
-  used: number;
-  tcpInUse: number;
-  tcpTimeWait: number;
-  udpInUse: number;
-}
-
-export interface NetworkSample {
-  available: boolean;
-  interfaces: InterfaceSample[];
-  sockets: SocketCounts | null;
-}
+import type { InterfaceCounters, InterfaceSample, NetworkSample, SocketCounts } from './samples.ts';
 
 export function parseNetDev(text: string): Map<string, InterfaceCounters> {
   const interfaces = new Map<string, InterfaceCounters>();

@@ -6,6 +6,7 @@ import {
   performance,
 } from 'node:perf_hooks';
 import { listDirectory, readText, round2 } from './read.ts';
+import type { GcFigures, ProcessSample } from './samples.ts';
 
 /** The event-loop delay timer's period (ms): the histogram holds delays including it, taken off below. */
 const LAG_RESOLUTION_MS = 10;
@@ -16,32 +17,6 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
-
-export interface GcFigures {
-  count: number;
-  pauseMs: number;
-  maxPauseMs: number;
-}
-
-export interface ProcessSample {
-  pid: number;
-  uptimeSeconds: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  heapTotalBytes: number;
-  externalBytes: number;
-  arrayBuffersBytes: number;
-  /** CPU this process used over the interval, percent of one core (user + system). */
-  cpuPercent: number;
-  cpuUserPercent: number;
-  cpuSystemPercent: number;
-  /** How late the event loop ran a timer over the interval, ms. */
-  eventLoop: { lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; utilization: number };
-  /** Garbage collections over the interval, by kind (minor, major, incremental, weakcb). */
-  gc: Record<string, GcFigures>;
-  /** Open file descriptors and the soft limit; null where /proc/self does not tell. */
-  fds: { open: number; limit: number } | null;
-}
 
 /** Parses the soft `Max open files` of /proc/self/limits. */
 export function parseOpenFilesLimit(text: string): number | undefined {

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import type { Unavailable } from './samples.ts';
 
 /**
  * The text of a procfs or sysfs file, or undefined when this kernel (or platform) has none. Reads
@@ -19,12 +20,6 @@ export async function listDirectory(path: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-/** What a sampler reports where the host has no such figure: said, never invented. */
-export interface Unavailable {
-  available: false;
-  reason: string;
 }
 
 export const unavailable = (reason: string): Unavailable => ({ available: false, reason });

@@ -1,21 +1,5 @@
-import { listDirectory, readText, round2, type Unavailable, unavailable } from './read.ts';
-
-export interface ThermalZone {
-  /** `thermal_zone0`, or `hwmon0/temp1` for a hardware-monitor sensor. */
-  zone: string;
-  /** What the kernel calls it: `x86_pkg_temp`, `acpitz`, `coretemp Package id 0`… */
-  type: string;
-  celsius: number;
-}
-
-export type ThermalSample =
-  | {
-      available: true;
-      zones: ThermalZone[];
-      /** Times the CPUs were throttled for heat since boot (core + package), null where not exposed. */
-      throttleEvents: number | null;
-    }
-  | (Unavailable & { throttleEvents: null; zones: [] });
+import { listDirectory, readText, round2, unavailable } from './read.ts';
+import type { ThermalSample, ThermalZone } from './samples.ts';
 
 const THERMAL = '/sys/class/thermal';
 const HWMON = '/sys/class/hwmon';

@@ -10,6 +10,7 @@ import type { TradingStore } from '../storage/trading-store.ts';
 import type { AccountBook } from '../account-book.ts';
 import { type DcaConfig, dcaConfigSchema } from './dca-config.ts';
 import { type BotContext, type BotState, DcaBot, initialState } from './dca-bot.ts';
+import type { BotCycleEvent, BotStatusEvent, BotStatusFields, BotView } from '../views.ts';
 
 /** How often running bots look at the clock and the price (cooldowns, stop losses). */
 const WATCH_MS = 250;
@@ -108,7 +109,7 @@ export class BotHost {
   }
 
   /** A bot as the REST API shows it: config, state, its orders and the cycle's P&L. */
-  view(bot: DcaBot, withOrders: boolean): Record<string, unknown> {
+  view(bot: DcaBot, withOrders: boolean): BotView {
     const position = bot.position();
     const mark = this.market.lastPrice(bot.config.symbol);
     const long = bot.config.side === 'BUY';
@@ -170,7 +171,7 @@ export class BotHost {
         symbol: bot.config.symbol,
         ...statusFields(bot),
         eventTime,
-      }),
+      } satisfies BotStatusEvent),
     cycleChanged: (bot, eventTime) => {
       const position = bot.position();
       const last = bot.state.phase === 'idle' ? bot.state.cycles.at(-1) : undefined;
@@ -187,12 +188,12 @@ export class BotHost {
         ...(last === undefined ? {} : { outcome: last.outcome, pnl: last.pnl }),
         realizedPnl: bot.state.realizedPnl,
         eventTime,
-      });
+      } satisfies BotCycleEvent);
     },
   };
 }
 
-function statusFields(bot: DcaBot): Record<string, unknown> {
+function statusFields(bot: DcaBot): BotStatusFields {
   return {
     status: bot.state.status,
     ...(bot.state.error === undefined ? {} : { error: bot.state.error }),

@@ -3,29 +3,11 @@ import { decimal, divide, multiply, units } from '../amounts.ts';
 import type { SymbolRules } from '../market-reference.ts';
 import { floorTo } from '../market-reference.ts';
 import type { NewOrder } from '../order-entry.ts';
-import type { OrderOrigin, OrderPurpose, TrackedOrder } from '../order-tracker.ts';
+import type { OrderOrigin, TrackedOrder } from '../order-tracker.ts';
 import { PreTradeError } from '../pre-trade-checks.ts';
 import type { DcaConfig } from './dca-config.ts';
 import { safetyLevels, stopLossHit, takeProfitPrice } from './dca-plan.ts';
-
-export const BOT_STATUSES = ['created', 'running', 'paused', 'stopping', 'stopped', 'error'] as const;
-export type BotStatus = (typeof BOT_STATUSES)[number];
-/**
- * Where a cycle is: waiting to start (after a cooldown), its base order in flight, averaging (safety
- * orders and take profit resting), closing (a market exit in flight), or done.
- */
-export type CyclePhase = 'idle' | 'entering' | 'averaging' | 'closing';
-export type CycleOutcome = 'take_profit' | 'stop_loss' | 'stopped';
-
-export interface CycleSummary {
-  cycle: number;
-  startedAt: number;
-  endedAt: number;
-  outcome: CycleOutcome;
-  safetyOrdersFilled: number;
-  /** Quote asset: exit proceeds − entry cost − quote-asset fees + leftover base at the exit price. */
-  pnl: string;
-}
+import type { BotStatus, CycleOutcome, CyclePhase, CycleSummary, OrderPurpose } from '../views.ts';
 
 /** A bot's running state: what the store keeps, what a restart carries on from. */
 export interface BotState {

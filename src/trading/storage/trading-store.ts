@@ -1,4 +1,5 @@
-import type { OrderPurpose, OrderState, TradeFill } from '../order-tracker.ts';
+import type { TradeFill } from '../order-tracker.ts';
+import type { OrderPurpose, OrderState } from '../views.ts';
 
 /** An order as stored: enough to rebuild it after a restart and to answer queries. */
 export interface StoredOrder {
