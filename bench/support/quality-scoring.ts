@@ -243,9 +243,7 @@ export async function scoreLiveNode(run: LiveRun): Promise<LiveScores> {
       }
     ).symbols.map((row) => row.symbol);
     // Faults start once every book is in sync (a gap can only be seen on a synced book) and the
-    // spike detectors are warm. At Binance's weights, the first snapshots of 100 books (1,000
-    // levels each, weight 50) use the feed's whole minute of REST weight, so the last book waits
-    // for the window to move on.
+    // spike detectors are warm.
     const syncSeconds = await untilBooksInSync(platform.bus, SYNC_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const faults = Math.floor(run.seconds * run.faultsPerSecond);

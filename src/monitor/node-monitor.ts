@@ -102,7 +102,10 @@ export class NodeMonitor {
   }
 
   private alertChanged(alert: Readonly<Alert>): void {
-    this.options.bus.publish(alertsTopic(alert.category), asPayload({ type: 'alert', ...alert } satisfies AlertEvent));
+    this.options.bus.publish(
+      alertsTopic(alert.category),
+      asPayload({ type: 'alert', ...alert } satisfies AlertEvent),
+    );
     const level = alert.state === 'firing' ? 'warn' : 'info';
     this.options.log[level]({ alert: alert.id, state: alert.state, value: alert.value }, alert.summary);
     if (this.webhook === undefined || this.alerts.isSilenced(alert.rule, Date.now())) return;

@@ -65,9 +65,10 @@ export function marketRoutes(
         );
       const { priceScale, sizeScale } = found.info;
       const side = (levels: [number, number][]) =>
-        levels.map(
-          ([price, size]): DepthLevel => [formatDecimal(price, priceScale), formatDecimal(size, sizeScale)],
-        );
+        levels.map(([price, size]): DepthLevel => [
+          formatDecimal(price, priceScale),
+          formatDecimal(size, sizeScale),
+        ]);
       sendJson(response, 200, {
         venue: found.feed.venue,
         symbol: found.symbol,

@@ -124,16 +124,14 @@ export function tradingRoutes(
       const symbol = query(request.url).get('symbol') ?? undefined;
       const fills = await desk.account.fills(symbol);
       sendJson(response, 200, {
-        fills: fills.map(
-          (fill): AccountFill => ({
-            symbol: fill.symbol,
-            orderId: fill.orderId,
-            clientOrderId: fill.clientOrderId,
-            side: fill.side,
-            ...fillView(fill),
-            time: fill.time,
-          }),
-        ),
+        fills: fills.map((fill): AccountFill => ({
+          symbol: fill.symbol,
+          orderId: fill.orderId,
+          clientOrderId: fill.clientOrderId,
+          side: fill.side,
+          ...fillView(fill),
+          time: fill.time,
+        })),
       });
     }),
     'GET /api/v1/positions': own((desk, _request, response) => {

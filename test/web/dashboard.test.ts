@@ -47,14 +47,27 @@ describe('the dashboard in a headless browser', { skip }, () => {
   it('market watch without a login: live prices that change, a chart, an order book', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // The chart starts from the venue's candles, the book from the node's own book.
+    const history = page.waitForResponse((response) => response.url().includes('/api/v1/klines'));
+    const snapshot = page.waitForResponse((response) => response.url().includes('/api/v1/depth'));
     await page.goto(platform.url);
+    assert.equal((await history).status(), 200);
+    assert.equal((await snapshot).status(), 200);
     const last = page.getByTestId('last-BTCUSDT');
     await last.filter({ hasText: /\d/ }).waitFor();
     const first = await last.textContent();
     // A later trade prints another price (bounded: the test runner's timeout).
     while ((await last.textContent()) === first) await page.waitForTimeout(100);
     assert.ok((await page.getByTestId('chart').locator('canvas').count()) > 0, 'the chart draws on canvases');
-    await page.getByTestId('order-book').locator('tbody tr').first().waitFor();
+    const levels = page.getByTestId('order-book').locator('tbody tr');
+    await levels.nth(9).waitFor();
+    // Asks above bids, each side best nearest the middle.
+    const prices = (await levels.locator('td:first-child').allTextContents()).map(Number);
+    assert.deepEqual(
+      prices,
+      [...prices].sort((a, b) => b - a),
+      prices.join(' '),
+    );
     await screenshot(page, 'market');
     assert.deepEqual(errors, []);
   });
@@ -98,6 +111,10 @@ describe('the dashboard in a headless browser', { skip }, () => {
     await page.getByTestId('cpu').locator('tbody tr').first().waitFor();
     await page.getByTestId('components').getByText('feed').waitFor();
     await page.getByTestId('event-loop').waitFor();
+    await page
+      .getByTestId('books')
+      .filter({ hasText: /^\d+ of \d+$/ })
+      .waitFor();
     await screenshot(page, 'system');
   });
 

@@ -9,7 +9,18 @@ import {
 import { useEffect, useRef } from 'react';
 import { frameBatched, useTickwire } from '../../src/client/react.ts';
 import { fromFixedPoint, TRADE } from '../../src/wire/index.ts';
-import { symbolIds } from './symbol-ids.ts';
+import { restApi } from './session.ts';
+
+/** One-second candles loaded before the live ones: five minutes. */
+const HISTORY_CANDLES = 300;
+
+interface Bar {
+  time: UTCTimestamp;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
 
 /** A horizontal line on the chart: an order's price. */
 export interface PriceLine {
@@ -32,22 +43,23 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
     });
     const series: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {});
     seriesRef.current = series;
-    let candle: { time: UTCTimestamp; open: number; high: number; low: number; close: number } | undefined;
+    let candle: Bar | undefined;
+    /** Whether the history is drawn: live candles are drawn after it, never before (older times). */
+    let history = false;
+    let removed = false;
     const draw = frameBatched(() => {
-      if (candle !== undefined) series.update({ ...candle });
+      if (candle !== undefined && history) series.update({ ...candle });
     });
     // Binary, as the market page's other market data: a topic the connection holds in both formats
-    // comes in one only. Every binary subscription gets every binary tick: take this symbol's trades.
-    let id = -1;
-    void symbolIds().then((ids) => (id = ids.get(symbol) ?? -1));
+    // comes in one only.
     const subscription = client.subscribe(`md.trade.SIM.${symbol}`, () => undefined, {
       format: 'binary',
       onTicks: (tick) => {
-        if (tick.type !== TRADE || tick.symbolId !== id) return;
+        if (tick.type !== TRADE) return;
         const price = fromFixedPoint(tick.price, tick.priceScale);
         const time = Math.floor(tick.exchangeMs / 1000) as UTCTimestamp;
         if (candle === undefined || time > candle.time) {
-          if (candle !== undefined) series.update({ ...candle });
+          if (candle !== undefined && history) series.update({ ...candle });
           candle = { time, open: price, high: price, low: price, close: price };
         } else {
           candle.high = Math.max(candle.high, price);
@@ -57,8 +69,39 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
         draw.request();
       },
     });
+    // The last minutes from the venue, then the live trades carry on from them.
+    void restApi()
+      .klines(symbol, { interval: '1s', limit: HISTORY_CANDLES })
+      .catch(() => [])
+      .then((candles) => {
+        if (removed) return;
+        const bars: Bar[] = candles.map((c) => ({
+          time: Math.floor(c.openTime / 1000) as UTCTimestamp,
+          open: Number(c.open),
+          high: Number(c.high),
+          low: Number(c.low),
+          close: Number(c.close),
+        }));
+        const last = bars.at(-1);
+        // The live candle of the history's last second has only the trades since subscribing.
+        if (candle !== undefined && last !== undefined && candle.time === last.time) {
+          candle = {
+            ...last,
+            high: Math.max(last.high, candle.high),
+            low: Math.min(last.low, candle.low),
+            close: candle.close,
+          };
+          bars.pop();
+        } else if (candle !== undefined && last !== undefined && candle.time < last.time) {
+          candle = undefined;
+        }
+        series.setData(bars);
+        history = true;
+        draw.request();
+      });
     return () => {
-      // A frame still to come must not draw on the removed chart.
+      // A frame or an answer still to come must not draw on the removed chart.
+      removed = true;
       draw.cancel();
       void subscription.unsubscribe().catch(() => undefined);
       chart.remove();

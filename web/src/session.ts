@@ -1,4 +1,4 @@
-import { TickwireClient } from '../../src/client/index.ts';
+import { TickwireApi, TickwireClient } from '../../src/client/index.ts';
 
 /**
  * The dashboard's session: the API key the user entered (kept in localStorage, sent as a header
@@ -21,18 +21,8 @@ export function createClient(apiKey: string | undefined): TickwireClient {
   return new TickwireClient({ url: `${scheme}://${location.host}/ws`, ...(apiKey ? { apiKey } : {}) });
 }
 
-/** The REST API with the session's key; rejects with the server's error message. */
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** The REST API with the session's key (each refusal a TickwireApiError with the server's code). */
+export function restApi(): TickwireApi {
   const key = storedApiKey();
-  const response = await fetch(path, {
-    ...init,
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(key ? { 'x-api-key': key } : {}),
-      ...init.headers,
-    },
-  });
-  const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-  if (!response.ok) throw new Error(body.error?.message ?? `${response.status} ${response.statusText}`);
-  return body as T;
+  return new TickwireApi({ url: location.origin, ...(key ? { apiKey: key } : {}) });
 }

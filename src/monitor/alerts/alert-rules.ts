@@ -3,7 +3,6 @@ import { READING_NAMES } from '../node-readings.ts';
 import { compileExpression, type Expression } from './expression.ts';
 import { ALERT_CATEGORIES, COMPARISONS, SEVERITIES } from '../views.ts';
 
-
 /** One alert rule as the config file writes it (docs/MONITORING.md, "Alerts"). */
 export const alertRuleSchema = z
   .object({

@@ -2,50 +2,15 @@ import { useState } from 'react';
 import { useBotUpdates, useOrderNotifications, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart, type PriceLine } from '../CandleChart.tsx';
 import { fillKey } from '../fills.ts';
-import { api } from '../session.ts';
+import type { NewBotRequest, OrderFillNotification } from '../../../src/client/index.ts';
+import { restApi } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
 import { SignInFirst } from './Trading.tsx';
 
-interface BotView {
-  botId: string;
-  config: {
-    symbol: string;
-    side: string;
-    baseOrderQuantity: string;
-    maxSafetyOrders: number;
-    takeProfitPercent: number;
-  };
-  status: string;
-  error?: string;
-  cycle: number;
-  completedCycles: number;
-  realizedPnl: string;
-  currentCycle: {
-    phase: string;
-    positionQuantity: string;
-    averageEntry: string;
-    safetyOrdersFilled: number;
-    unrealizedPnl: string;
-  };
-  orders?: {
-    clientOrderId: string;
-    orderType: string;
-    side: string;
-    state: string;
-    quantity: string;
-    price?: string;
-    averagePrice: string;
-  }[];
-}
-
-interface BotFill {
-  clientOrderId: string;
-  tradeId: number;
-  orderType?: string;
-  side: string;
-  quantity: string;
-  price: string;
-}
+/** A fill of the bot's, from the REST list or the live stream, with what its order was for. */
+type BotFill = Pick<OrderFillNotification, 'clientOrderId' | 'tradeId' | 'side' | 'quantity' | 'price'> & {
+  orderType: string;
+};
 
 /** The account's DCA bots: list with status, cycle and P&L; create, start, pause, stop; details. */
 export function Bots() {
@@ -55,14 +20,11 @@ export function Bots() {
 }
 
 function AccountBots() {
-  const list = usePoll<{ bots: BotView[] }>('/api/v1/bots', 2_000);
+  const list = usePoll('bots', (api) => api.bots(), 2_000);
   const live = useBotUpdates();
   const [selected, setSelected] = useState<string>();
-  const act = (botId: string, action: 'start' | 'pause' | 'stop') =>
-    void api(`/api/v1/bots/${botId}/${action}`, {
-      method: 'POST',
-      body: action === 'stop' ? '{}' : undefined,
-    }).finally(list.refresh);
+  const act = (botId: string, action: 'startBot' | 'pauseBot' | 'stopBot') =>
+    void restApi()[action](botId).finally(list.refresh);
   return (
     <div className="columns">
       <div className="stack">
@@ -83,7 +45,7 @@ function AccountBots() {
               </tr>
             </thead>
             <tbody>
-              {(list.data?.bots ?? []).map((bot) => {
+              {(list.data ?? []).map((bot) => {
                 const status = live[bot.botId]?.status;
                 const cycle = live[bot.botId]?.cycle;
                 return (
@@ -94,14 +56,14 @@ function AccountBots() {
                   >
                     <td>{bot.botId}</td>
                     <td>{bot.config.symbol}</td>
-                    <td data-testid={`bot-status-${bot.botId}`}>{String(status?.status ?? bot.status)}</td>
-                    <td>{String(cycle?.cycle ?? bot.cycle)}</td>
-                    <td>{String(cycle?.phase ?? bot.currentCycle.phase)}</td>
-                    <td>{String(cycle?.realizedPnl ?? bot.realizedPnl)}</td>
+                    <td data-testid={`bot-status-${bot.botId}`}>{status?.status ?? bot.status}</td>
+                    <td>{cycle?.cycle ?? bot.cycle}</td>
+                    <td>{cycle?.phase ?? bot.currentCycle.phase}</td>
+                    <td>{cycle?.realizedPnl ?? bot.realizedPnl}</td>
                     <td>
-                      <button onClick={() => act(bot.botId, 'start')}>start</button>{' '}
-                      <button onClick={() => act(bot.botId, 'pause')}>pause</button>{' '}
-                      <button onClick={() => act(bot.botId, 'stop')}>stop</button>
+                      <button onClick={() => act(bot.botId, 'startBot')}>start</button>{' '}
+                      <button onClick={() => act(bot.botId, 'pauseBot')}>pause</button>{' '}
+                      <button onClick={() => act(bot.botId, 'stopBot')}>stop</button>
                     </td>
                   </tr>
                 );
@@ -117,8 +79,8 @@ function AccountBots() {
 
 /** One bot: its current cycle, its orders as lines on the chart, its fills as they happen. */
 function BotDetails({ botId }: { botId: string }) {
-  const bot = usePoll<{ bot: BotView }>(`/api/v1/bots/${botId}`, 1_000).data?.bot;
-  const history = usePoll<{ fills: BotFill[] }>('/api/v1/fills', 5_000).data?.fills ?? [];
+  const bot = usePoll(`bot ${botId}`, (api) => api.bot(botId), 1_000).data;
+  const history = usePoll('fills', (api) => api.fills(), 5_000).data ?? [];
   const live = useOrderNotifications().fills.filter((fill) => fill.botId === botId);
   if (bot === undefined) return <section>loading {botId}…</section>;
   // The fills before this panel opened come from the REST API (by the bot's orders), later ones live.
@@ -201,7 +163,7 @@ function CreateBot({ onCreated }: { onCreated: () => void }) {
         data-testid="create-bot"
         onSubmit={(event) => {
           event.preventDefault();
-          const body = {
+          const settings: NewBotRequest = {
             symbol: form.symbol,
             baseOrderQuantity: form.baseOrderQuantity,
             safetyOrderQuantity: form.safetyOrderQuantity,
@@ -209,13 +171,15 @@ function CreateBot({ onCreated }: { onCreated: () => void }) {
             priceDeviationPercent: Number(form.priceDeviationPercent),
             takeProfitPercent: Number(form.takeProfitPercent),
           };
-          api<{ bot: BotView }>('/api/v1/bots', { method: 'POST', body: JSON.stringify(body) }).then(
-            ({ bot }) => {
-              setMessage(`created ${bot.botId}`);
-              onCreated();
-            },
-            (error: Error) => setMessage(error.message),
-          );
+          restApi()
+            .createBot(settings)
+            .then(
+              (bot) => {
+                setMessage(`created ${bot.botId}`);
+                onCreated();
+              },
+              (error: Error) => setMessage(error.message),
+            );
         }}
       >
         {field('symbol')}

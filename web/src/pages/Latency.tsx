@@ -1,15 +1,10 @@
-// A type only (erased from the bundle): the page reads the summary the node serves.
-import type { LatencySummary } from '../../../src/monitor/index.ts';
 import { usePoll } from '../use-poll.ts';
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0);
 
 /** Delivery latency of each trading event type, from the event's own time, against its target. */
 export function Latency() {
-  const { data, error } = usePoll<{
-    targetsMs: Record<string, number>;
-    events: Record<string, LatencySummary>;
-  }>('/api/v1/latency', 1_000);
+  const { data, error } = usePoll('latency', (api) => api.latency(), 1_000);
   const types = Object.keys(data?.targetsMs ?? {});
   return (
     <section>

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { BOOK, formatDecimal, fromFixedPoint, QUOTE, SIDE, TRADE } from '../../../src/wire/index.ts';
+import { BOOK, FLAG, formatDecimal, fromFixedPoint, QUOTE, SIDE, TRADE } from '../../../src/wire/index.ts';
 import { frameBatched, useTickwire } from '../../../src/client/react.ts';
 import { CandleChart } from '../CandleChart.tsx';
-import { symbolIds } from '../symbol-ids.ts';
+import { LocalBook } from '../local-book.ts';
+import { restApi } from '../session.ts';
 
 interface Row {
   bid?: string;
@@ -97,35 +98,27 @@ function useMarketRows(): Map<string, Row> {
   const [, setFrame] = useState(0);
   const rows = useRef(new Map<string, Row>()).current;
   useEffect(() => {
-    let live = true;
-    let subscription: { unsubscribe(): Promise<void> } | undefined;
     const draw = frameBatched(() => setFrame((frame) => frame + 1), TABLE_REDRAW_MS);
-    // Binary ticks name their symbol by the node's id.
-    void symbolIds().then((ids) => {
-      if (!live) return;
-      const names = new Map([...ids].map(([symbol, id]) => [id, symbol]));
-      subscription = client.subscribe(['md.trade.SIM.*', 'md.quote.SIM.*'], () => undefined, {
-        format: 'binary',
-        onTicks: (tick) => {
-          const type = tick.type;
-          if (type !== TRADE && type !== QUOTE) return;
-          const symbol = names.get(tick.symbolId);
-          if (symbol === undefined) return;
-          let row = rows.get(symbol);
-          if (row === undefined) rows.set(symbol, (row = { updates: 0, rate: 0 }));
-          row.updates++;
-          const scale = tick.priceScale;
-          if (type === QUOTE) {
-            row.bid = formatDecimal(tick.bidPrice, scale);
-            row.ask = formatDecimal(tick.askPrice, scale);
-          } else {
-            const price = formatDecimal(tick.price, scale);
-            row.up = row.last === undefined ? undefined : Number(price) >= Number(row.last);
-            row.last = price;
-          }
-          draw.request();
-        },
-      });
+    const subscription = client.subscribe(['md.trade.SIM.*', 'md.quote.SIM.*'], () => undefined, {
+      format: 'binary',
+      onTicks: (tick) => {
+        const type = tick.type;
+        const symbol = client.symbolOf(tick)?.symbol;
+        if (symbol === undefined) return;
+        let row = rows.get(symbol);
+        if (row === undefined) rows.set(symbol, (row = { updates: 0, rate: 0 }));
+        row.updates++;
+        const scale = tick.priceScale;
+        if (type === QUOTE) {
+          row.bid = formatDecimal(tick.bidPrice, scale);
+          row.ask = formatDecimal(tick.askPrice, scale);
+        } else if (type === TRADE) {
+          const price = formatDecimal(tick.price, scale);
+          row.up = row.last === undefined ? undefined : Number(price) >= Number(row.last);
+          row.last = price;
+        }
+        draw.request();
+      },
     });
     // Updates per second, from the counts once a second.
     const timer = setInterval(() => {
@@ -135,52 +128,80 @@ function useMarketRows(): Map<string, Row> {
       }
     }, 1_000);
     return () => {
-      live = false;
       draw.cancel();
       clearInterval(timer);
-      void subscription?.unsubscribe().catch(() => undefined);
+      void subscription.unsubscribe().catch(() => undefined);
     };
   }, [client, rows]);
   return rows;
 }
 
 const BOOK_ROWS = 10;
+/** Levels a side asked of the node's book: more than are shown, so removals at the top uncover real ones. */
+const SNAPSHOT_LEVELS = 100;
 
 /**
- * The symbol's book from its level updates (`md.book`), kept in two maps outside React and drawn
- * once a frame: the leading symbols change thousands of levels a second.
+ * The symbol's book: a snapshot from the node, continued by its level ticks (`md.book`), kept
+ * outside React and drawn once a frame (the leading symbols change thousands of levels a second).
+ * A missed diff (conflation on a slow connection) loads a new snapshot: no stale level stays.
  */
 function OrderBook({ symbol }: { symbol: string }) {
   const client = useTickwire();
-  const [view, setView] = useState<{ bids: [number, string][]; asks: [number, string][] }>({
+  const [view, setView] = useState<{ bids: [number, string][]; asks: [number, string][]; decimals: number }>({
     bids: [],
     asks: [],
+    decimals: 0,
   });
   useEffect(() => {
-    const bids = new Map<number, string>();
-    const asks = new Map<number, string>();
-    const draw = frameBatched(() => {
-      const top = (side: Map<number, string>, descending: boolean) =>
-        [...side.entries()].sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0])).slice(0, BOOK_ROWS);
-      setView({ bids: top(bids, true), asks: top(asks, false) });
-    });
-    // Binary ticks: a busy book is thousands of level updates a second, which arrive several to a
-    // WebSocket frame and are read without JSON. Every binary subscription gets every binary tick:
-    // this one takes its symbol's book ticks.
-    let id = -1;
-    void symbolIds().then((ids) => (id = ids.get(symbol) ?? -1));
+    let live = true;
+    const book = new LocalBook();
+    /** The symbol's price scale, to print prices as the exchange does (96991.50, not 96991.5). */
+    let decimals = 0;
+    const draw = frameBatched(() =>
+      setView({ bids: book.top('bid', BOOK_ROWS), asks: book.top('ask', BOOK_ROWS), decimals }),
+    );
+    let loading = false;
+    const load = () => {
+      if (loading) return;
+      loading = true;
+      book.invalidate();
+      restApi()
+        .depth(symbol, SNAPSHOT_LEVELS)
+        .then(
+          (snapshot) => {
+            loading = false;
+            if (!live) return;
+            if (book.reset(snapshot) === 'resync') load();
+            draw.request();
+          },
+          () => {
+            loading = false;
+            if (live) setTimeout(load, 1_000);
+          },
+        );
+    };
     const subscription = client.subscribe(`md.book.SIM.${symbol}`, () => undefined, {
       format: 'binary',
       onTicks: (tick) => {
-        if (tick.type !== BOOK || tick.symbolId !== id) return;
-        const side = tick.side === SIDE.bid ? bids : asks;
-        const price = fromFixedPoint(tick.price, tick.priceScale);
-        if (tick.size === 0) side.delete(price);
-        else side.set(price, formatDecimal(tick.size, tick.sizeScale));
-        draw.request();
+        if (tick.type !== BOOK) return;
+        decimals = tick.priceScale;
+        // The node rebuilt its own book (a resync): so does the page.
+        if ((tick.flags & (FLAG.snapshot | FLAG.gap)) !== 0) return load();
+        const outcome = book.apply({
+          lastUpdateId: tick.sequence,
+          firstUpdateId: tick.firstUpdateId,
+          side: tick.side === SIDE.bid ? 'bid' : 'ask',
+          price: fromFixedPoint(tick.price, tick.priceScale),
+          size: formatDecimal(tick.size, tick.sizeScale),
+        });
+        if (outcome === 'resync') load();
+        else if (outcome === 'applied') draw.request();
       },
     });
+    // Subscribed first, so that no diff falls between the snapshot and the stream.
+    void subscription.ready.then(load, load);
     return () => {
+      live = false;
       draw.cancel();
       void subscription.unsubscribe().catch(() => undefined);
     };
@@ -188,7 +209,7 @@ function OrderBook({ symbol }: { symbol: string }) {
   const largest = Math.max(1e-12, ...[...view.bids, ...view.asks].map(([, size]) => Number(size)));
   const row = ([price, size]: [number, string], side: 'bid' | 'ask') => (
     <tr key={`${side}${price}`}>
-      <td className={side === 'bid' ? 'up' : 'down'}>{price}</td>
+      <td className={side === 'bid' ? 'up' : 'down'}>{price.toFixed(view.decimals)}</td>
       <td>{size}</td>
       <td style={{ width: '40%', textAlign: 'left' }}>
         <span

@@ -1,59 +1,25 @@
-import { api } from '../session.ts';
+import { restApi } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
 
-interface MonitorSample {
-  host: { hostname: string; cpuModel: string; cores: number };
-  cpu: {
-    cores: {
-      core: number;
-      utilization: number;
-      user: number;
-      system: number;
-      iowait: number;
-      steal: number;
-      mhz: number | null;
-    }[];
-    utilization: number;
-    load: { one: number };
-  };
-  memory: { totalBytes: number; usedBytes: number; usedPercent: number; swapUsedBytes: number };
-  gpu:
-    | { available: true; gpus: { name: string; utilizationPercent: number; celsius: number }[] }
-    | { available: false; reason: string };
-  process: {
-    rssBytes: number;
-    heapUsedBytes: number;
-    cpuPercent: number;
-    eventLoop: { lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; utilization: number };
-    fds: { open: number; limit: number } | null;
-  };
+/** The parts of `GET /api/v1/stats` and `GET /api/v1/feeds` this page shows (diagnostic shapes). */
+interface Stats {
+  gateway: { connections: number };
+  bus: { kind?: string; state?: string };
+  pipeline: { stale: { count: number } };
 }
-interface Health {
-  status: string;
-  components: Record<string, { status: string; reason?: string }>;
-}
-interface Alert {
-  id: string;
-  rule: string;
-  state: string;
-  severity: string;
-  summary: string;
-  value: number;
-  acknowledgedAt?: number;
+interface Feeds {
+  books?: { books: number; inSync: number };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /** The node at a glance: CPU per core, memory, event loop, GPU, components, connections, alerts. */
 export function System() {
-  const sample = usePoll<MonitorSample>('/api/v1/monitor', 1_000).data;
-  const health = usePoll<Health>('/health', 2_000).data;
-  const stats = usePoll<{
-    gateway: { connections: number };
-    bus: { kind?: string; state?: string };
-    pipeline: { ticksPerSecond?: number; stale: { count: number } };
-  }>('/api/v1/stats', 2_000).data;
-  const alerts = usePoll<{ active: Alert[]; history: Alert[] }>('/api/v1/alerts', 2_000);
+  const sample = usePoll('host', (api) => api.host(), 1_000).data;
+  const health = usePoll('health', (api) => api.health(), 2_000).data;
+  const stats = usePoll('stats', async (api) => (await api.stats()) as unknown as Stats, 2_000).data;
+  const feeds = usePoll('feeds', async (api) => (await api.feeds()) as Feeds, 2_000).data;
+  const alerts = usePoll('alerts', (api) => api.alerts(), 2_000);
   return (
     <div className="columns">
       <div className="stack">
@@ -174,6 +140,12 @@ export function System() {
                 <td colSpan={2}>{stats ? `${stats.bus.kind ?? ''} ${stats.bus.state ?? ''}` : '…'}</td>
               </tr>
               <tr>
+                <td>books in sync</td>
+                <td colSpan={2} data-testid="books">
+                  {feeds?.books ? `${feeds.books.inSync} of ${feeds.books.books}` : '—'}
+                </td>
+              </tr>
+              <tr>
                 <td>stale symbols</td>
                 <td colSpan={2}>{stats?.pipeline.stale.count ?? '…'}</td>
               </tr>
@@ -195,10 +167,9 @@ export function System() {
                     {alert.state === 'firing' && alert.acknowledgedAt === undefined ? (
                       <button
                         onClick={() =>
-                          void api(`/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{}' }).then(
-                            alerts.refresh,
-                            (error: Error) => window.alert(error.message),
-                          )
+                          void restApi()
+                            .acknowledgeAlert(alert.id)
+                            .then(alerts.refresh, (error: Error) => window.alert(error.message))
                         }
                       >
                         acknowledge

@@ -1,31 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useOrderNotifications, useTickwire } from '../../../src/client/react.ts';
 import { fillKey } from '../fills.ts';
-import { api } from '../session.ts';
+import type { AccountFill, NewOrderRequest, OrderFillNotification } from '../../../src/client/index.ts';
+import { restApi } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
-
-interface OrderRow {
-  symbol: string;
-  orderId: number | null;
-  clientOrderId: string;
-  side: string;
-  kind: string;
-  orderType: string;
-  state: string;
-  quantity: string;
-  filledQuantity: string;
-  averagePrice: string;
-}
-interface FillRow {
-  symbol: string;
-  clientOrderId: string;
-  side: string;
-  price: string;
-  quantity: string;
-  tradeId: number;
-  time?: number;
-  transactionTime?: number;
-}
 
 /** The signed-in account's orders, fills and positions; place and cancel an order. */
 export function Trading() {
@@ -47,18 +25,18 @@ export function SignInFirst() {
 
 function AccountTrading() {
   const live = useOrderNotifications();
-  const orders = usePoll<{ orders: OrderRow[] }>('/api/v1/orders', 5_000);
-  const fills = usePoll<{ fills: FillRow[] }>('/api/v1/fills', 10_000);
-  const positions = usePoll<{ positions: Record<string, string | null>[] }>('/api/v1/positions', 2_000);
+  const orders = usePoll('orders', (api) => api.orders(), 5_000);
+  const fills = usePoll('fills', (api) => api.fills(), 10_000);
+  const positions = usePoll('positions', (api) => api.positions(), 2_000);
   // An order event means the lists changed: read them again (the events carry what changed, the lists the rest).
   const events = Object.keys(live.orders).length + live.fills.length;
   useEffect(() => {
     orders.refresh();
     positions.refresh();
   }, [events]);
-  const seen = new Set((fills.data?.fills ?? []).map(fillKey));
-  const allFills: FillRow[] = [
-    ...(fills.data?.fills ?? []),
+  const seen = new Set((fills.data ?? []).map(fillKey));
+  const allFills: (AccountFill | OrderFillNotification)[] = [
+    ...(fills.data ?? []),
     ...live.fills.filter((fill) => !seen.has(fillKey(fill))),
   ].slice(-50);
   return (
@@ -75,6 +53,7 @@ function AccountTrading() {
                 <th>type</th>
                 <th>for</th>
                 <th>state</th>
+                <th>price</th>
                 <th>qty</th>
                 <th>filled</th>
                 <th>avg</th>
@@ -82,7 +61,7 @@ function AccountTrading() {
               </tr>
             </thead>
             <tbody>
-              {(orders.data?.orders ?? [])
+              {(orders.data ?? [])
                 .slice(-50)
                 .reverse()
                 .map((order) => (
@@ -92,6 +71,7 @@ function AccountTrading() {
                     <td>{order.kind}</td>
                     <td>{order.orderType}</td>
                     <td>{live.orders[order.clientOrderId]?.state ?? order.state}</td>
+                    <td>{order.price ?? 'market'}</td>
                     <td>{order.quantity}</td>
                     <td>{order.filledQuantity}</td>
                     <td>{order.averagePrice}</td>
@@ -99,9 +79,7 @@ function AccountTrading() {
                       {['NEW', 'PARTIALLY_FILLED'].includes(order.state) ? (
                         <button
                           onClick={() =>
-                            void api(`/api/v1/orders/${order.clientOrderId}`, { method: 'DELETE' }).finally(
-                              orders.refresh,
-                            )
+                            void restApi().cancelOrder(order.clientOrderId).finally(orders.refresh)
                           }
                         >
                           cancel
@@ -129,7 +107,7 @@ function AccountTrading() {
               </tr>
             </thead>
             <tbody>
-              {(positions.data?.positions ?? []).map((position) => (
+              {(positions.data ?? []).map((position) => (
                 <tr key={position.symbol}>
                   <td>{position.symbol}</td>
                   <td>{position.quantity}</td>
@@ -161,7 +139,7 @@ function AccountTrading() {
                   <td className={fill.side === 'BUY' ? 'up' : 'down'}>{fill.side}</td>
                   <td>{fill.price}</td>
                   <td>{fill.quantity}</td>
-                  <td>{new Date(fill.time ?? fill.transactionTime ?? 0).toLocaleTimeString()}</td>
+                  <td>{new Date('time' in fill ? fill.time : fill.transactionTime).toLocaleTimeString()}</td>
                 </tr>
               ))}
             </tbody>
@@ -173,13 +151,13 @@ function AccountTrading() {
 }
 
 function PlaceOrder({ onPlaced }: { onPlaced: () => void }) {
-  const [form, setForm] = useState({
-    symbol: 'BTCUSDT',
-    side: 'BUY',
-    type: 'MARKET',
-    quantity: '0.001',
-    price: '',
-  });
+  const [form, setForm] = useState<{
+    symbol: string;
+    side: NewOrderRequest['side'];
+    type: NewOrderRequest['type'];
+    quantity: string;
+    price: string;
+  }>({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', price: '' });
   const [message, setMessage] = useState<string>();
   const set = (field: keyof typeof form) => (event: { target: { value: string } }) =>
     setForm({ ...form, [field]: event.target.value });
@@ -191,23 +169,22 @@ function PlaceOrder({ onPlaced }: { onPlaced: () => void }) {
         data-testid="place-order"
         onSubmit={(event) => {
           event.preventDefault();
-          const body = {
+          const order: NewOrderRequest = {
             symbol: form.symbol,
             side: form.side,
             type: form.type,
             quantity: form.quantity,
             ...(form.type === 'LIMIT' ? { price: form.price, timeInForce: 'GTC' } : {}),
           };
-          api<{ order: { state: string; clientOrderId: string } }>('/api/v1/orders', {
-            method: 'POST',
-            body: JSON.stringify(body),
-          }).then(
-            ({ order }) => {
-              setMessage(`${order.clientOrderId}: ${order.state}`);
-              onPlaced();
-            },
-            (error: Error) => setMessage(error.message),
-          );
+          restApi()
+            .placeOrder(order)
+            .then(
+              (order) => {
+                setMessage(`${order.clientOrderId}: ${order.state}`);
+                onPlaced();
+              },
+              (error: Error) => setMessage(error.message),
+            );
         }}
       >
         <input value={form.symbol} onChange={set('symbol')} size={10} aria-label="symbol" />
