@@ -13,6 +13,13 @@ import { restApi } from './session.ts';
 
 /** One-second candles loaded before the live ones: five minutes. */
 const HISTORY_CANDLES = 300;
+/**
+ * How often the live candle is drawn at most. The chart repaints every visible bar on each update:
+ * with five minutes of history, an update every frame doubled the page's rendering time at the
+ * default market (docs/DASHBOARD.md, "Measured"); a one-second candle read five times a second
+ * loses nothing.
+ */
+const CHART_REDRAW_MS = 200;
 
 interface Bar {
   time: UTCTimestamp;
@@ -49,7 +56,7 @@ export function CandleChart({ symbol, lines = [] }: { symbol: string; lines?: re
     let removed = false;
     const draw = frameBatched(() => {
       if (candle !== undefined && history) series.update({ ...candle });
-    });
+    }, CHART_REDRAW_MS);
     // Binary, as the market page's other market data: a topic the connection holds in both formats
     // comes in one only.
     const subscription = client.subscribe(`md.trade.SIM.${symbol}`, () => undefined, {
