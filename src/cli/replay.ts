@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/index.ts';
 import { readRecording, replay, type ReplayProgress } from '../recording/index.ts';
 import { startPlatform } from '../platform/index.ts';
-import { parseFlags } from './record.ts';
+import { parseFlags } from './flags.ts';
 
 /**
  * `tickwire replay --dir <d> [--speed 1] [--from ISO] [--to ISO] [--port 8001] [--host h]
