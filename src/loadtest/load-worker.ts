@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { TickwireClient, type TopicMessage, type WebSocketConstructor } from '../client/index.ts';
 import { FLAG, type Tick, wallClockMs } from '../wire/index.ts';
@@ -24,6 +25,10 @@ let errors: Record<string, number> = {};
 let connected = 0;
 let everConnected = 0;
 const clients: TickwireClient[] = [];
+// This process's own load, reported with its figures.
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+let cpuAt = { usage: process.cpuUsage(), time: performance.now() };
 let rampTimer: ReturnType<typeof setInterval> | undefined;
 
 function countError(code: string): void {
@@ -105,6 +110,8 @@ function start(message: StartWorker): void {
 }
 
 function report(final: boolean): WorkerReport {
+  const usage = process.cpuUsage(cpuAt.usage);
+  const now = performance.now();
   const body: WorkerReport = {
     op: 'report',
     final,
@@ -113,7 +120,11 @@ function report(final: boolean): WorkerReport {
     ...counts,
     errors,
     histograms: histograms.take(),
+    cpuPercent: ((usage.user + usage.system) / 1000 / Math.max(1, now - cpuAt.time)) * 100,
+    eventLoopLagP99Ms: lag.percentile(99) / 1e6,
   };
+  cpuAt = { usage: process.cpuUsage(), time: now };
+  lag.reset();
   for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] = 0;
   errors = {};
   return body;

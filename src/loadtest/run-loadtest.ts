@@ -20,14 +20,26 @@ import { judge, parseThreshold, type Verdict } from './thresholds.ts';
 import { TradingFlow, type TradingFlowFigures } from './trading-flow.ts';
 import type { ClientPlan, WorkerReport } from './worker-protocol.ts';
 
-/** Clients per 127.0.0.x source address: under the ~28,000 ephemeral ports of one address. */
-const CLIENTS_PER_ADDRESS = 20_000;
+/**
+ * Clients per 127.0.0.x source address: a node accepts 1,000 connections per address by default
+ * (`--max-connections-per-address`), and one address has ~28,000 ephemeral ports.
+ */
+const CLIENTS_PER_ADDRESS = 1_000;
+
+/**
+ * A client process whose event loop lags this much, or that uses this much of a core, delays the
+ * messages it times: the report says the figures include the generator's own delay.
+ */
+const GENERATOR_SATURATED = { lagP99Ms: 50, cpuPercent: 90 } as const;
 
 /** One second of the test, for the progress line and the report's plots. */
 export interface TimelinePoint {
   atS: number;
   connected: number;
   deliveries: number;
+  /** The busiest client process in that second. */
+  generatorCpuPercent: number;
+  generatorLagP99Ms: number;
   /** Per event type, that second's p50 and p99 (µs). */
   latency: Record<string, { p50: number; p99: number }>;
 }
@@ -61,6 +73,8 @@ export interface LoadtestResult {
   /** Per event type, µs from the event's own time to its receipt by a client. */
   latency: Record<string, LatencyFigures>;
   server: { cpuPercentMean?: number; cpuPercentMax?: number; rssMbMax?: number; samples: ServerSample[] };
+  /** The client processes' own load (the busiest process, the worst second). */
+  generator: { cpuPercentMax: number; lagP99MsMax: number; saturated: boolean };
   trading?: TradingFlowFigures;
   timeline: TimelinePoint[];
   /** The figures thresholds are judged on (latencies in µs). */
@@ -108,6 +122,7 @@ export async function runLoadtest(
   let second = new Map<string, Histogram>();
   let secondDeliveries = 0;
   const connectedBy = new Array<number>(workerCount).fill(0);
+  let secondLoad = { cpuPercent: 0, lagP99Ms: 0 };
   const everConnectedBy = new Array<number>(workerCount).fill(0);
   const timeline: TimelinePoint[] = [];
 
@@ -116,6 +131,10 @@ export async function runLoadtest(
     everConnectedBy[worker] = Math.max(everConnectedBy[worker]!, report.everConnected);
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += report[key];
     secondDeliveries += report.deliveries;
+    secondLoad = {
+      cpuPercent: Math.max(secondLoad.cpuPercent, report.cpuPercent),
+      lagP99Ms: Math.max(secondLoad.lagP99Ms, report.eventLoopLagP99Ms),
+    };
     for (const [code, count] of Object.entries(report.errors)) errors[code] = (errors[code] ?? 0) + count;
     for (const [type, encoded] of Object.entries(report.histograms)) {
       const histogram = decodeHistogram(encoded);
@@ -146,6 +165,8 @@ export async function runLoadtest(
         atS: Math.round((performance.now() - started) / 1000),
         connected: connectedBy.reduce((a, b) => a + b, 0),
         deliveries: secondDeliveries,
+        generatorCpuPercent: Math.round(secondLoad.cpuPercent),
+        generatorLagP99Ms: Math.round(secondLoad.lagP99Ms),
         latency: Object.fromEntries(
           [...second].map(([type, histogram]) => [
             type,
@@ -156,6 +177,7 @@ export async function runLoadtest(
       for (const histogram of second.values()) histogram.destroy();
       second = new Map();
       secondDeliveries = 0;
+      secondLoad = { cpuPercent: 0, lagP99Ms: 0 };
       timeline.push(point);
       hooks.onSecond?.(point, point.atS, seconds);
     }, 1_000);
@@ -207,12 +229,14 @@ export async function runLoadtest(
           }),
       samples: server.samples,
     },
+    generator: generatorLoad(timeline),
     ...(trading === undefined ? {} : { trading: trading.figures }),
     timeline,
   };
   for (const histogram of cumulative.values()) histogram.destroy();
   const figures = figuresFrom(result);
   const checks = [
+    connectedCheck(result.clients),
     ...targetChecks(latency),
     ...thresholds.map((threshold) => checkOf(judge(threshold, figures))),
   ];
@@ -262,6 +286,27 @@ function figuresFrom(result: Omit<LoadtestResult, 'figures' | 'checks' | 'passed
     for (const stat of ['p50', 'p90', 'p99', 'p999', 'max'] as const)
       figures[`${type}_${stat}`] = latency[stat];
   return figures;
+}
+
+/** Every planned client must have connected: a test that could not open its clients measured less. */
+function connectedCheck(clients: LoadtestResult['clients']): Check {
+  return {
+    name: 'clients_connected',
+    kind: 'target',
+    value: clients.everConnected,
+    limit: `= ${clients.planned}`,
+    passed: clients.everConnected === clients.planned,
+  };
+}
+
+function generatorLoad(timeline: readonly TimelinePoint[]): LoadtestResult['generator'] {
+  const cpuPercentMax = Math.max(0, ...timeline.map((point) => point.generatorCpuPercent));
+  const lagP99MsMax = Math.max(0, ...timeline.map((point) => point.generatorLagP99Ms));
+  return {
+    cpuPercentMax,
+    lagP99MsMax,
+    saturated: cpuPercentMax >= GENERATOR_SATURATED.cpuPercent || lagP99MsMax >= GENERATOR_SATURATED.lagP99Ms,
+  };
 }
 
 /** Each trading event type that arrived, its p99 against its target (docs/TRADING.md). */

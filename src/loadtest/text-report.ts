@@ -21,6 +21,15 @@ export function textReport(result: LoadtestResult): string {
       ? 'server: no /metrics samples'
       : `server: CPU ${server.cpuPercentMean} % of a core on average (max ${server.cpuPercentMax} %), RSS at most ${server.rssMbMax} MB`,
   ];
+  const { generator } = result;
+  lines.push(
+    `load generator: ${result.workers} process${result.workers === 1 ? '' : 'es'}, the busiest at most ${generator.cpuPercentMax} % of a core, event-loop lag p99 at most ${generator.lagP99MsMax} ms`,
+  );
+  if (generator.saturated)
+    lines.push(
+      '  ⚠ the load generator was saturated: the latencies include its own delays and the rates are its limit, not',
+      "    necessarily the server's; run fewer clients per process (--workers), or the clients on another machine",
+    );
   if (result.trading !== undefined) {
     const refused = Object.entries(result.trading.ordersRefused)
       .map(([code, n]) => `${code} ${n}`)

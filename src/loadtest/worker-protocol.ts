@@ -46,4 +46,7 @@ export interface WorkerReport {
   errors: Record<string, number>;
   /** Per event type, the interval's latency histogram (µs), HDR compressed base64. */
   histograms: Record<string, string>;
+  /** The process's own load in the interval: a saturated generator delays what it measures. */
+  cpuPercent: number;
+  eventLoopLagP99Ms: number;
 }

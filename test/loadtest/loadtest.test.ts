@@ -115,6 +115,11 @@ describe('tickwire loadtest against a node', () => {
       'the server read from its /metrics',
     );
     assert.ok(seconds.length >= 5, 'a progress report each second');
+    assert.ok(result.generator.cpuPercentMax > 0, 'the client processes report their own load');
+    assert.deepEqual(
+      result.checks.find((check) => check.name === 'clients_connected'),
+      { name: 'clients_connected', kind: 'target', value: 30, limit: '= 30', passed: true },
+    );
   });
 
   it('as a command: the table, --json, an HTML report with plots, and the exit code', async () => {
