@@ -8,6 +8,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   partition: () => import('./partition.ts'),
   connections: () => import('./connections.ts'),
   fanout: () => import('./fanout.ts'),
+  peers: () => import('./peers.ts'),
   priority: () => import('./priority.ts'),
   ingest: () => import('./ingest.ts'),
   exchange: () => import('./exchange.ts'),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { SymbolRegistry, Tick, tickToJson } from '../../src/wire/index.ts';
+import { SymbolRegistry, Tick, type TickJson, tickToJson } from '../../src/wire/index.ts';
 import { BENCH_SCALES, BENCH_VENUE, listenOnLoopback } from './gateway-process.ts';
 import { SYMBOL_COUNT, symbolName, tradeTopic, wallClockMs } from './fanout-protocol.ts';
 import { tradeTick } from './fanout-publisher.ts';
@@ -42,7 +42,7 @@ class SubscriptionTable<Client> {
 }
 
 /** Ticks with the gateway's JSON view: the same registry and the same `{"topic","data"}` frame. */
-class TickSource {
+export class TickSource {
   private readonly registry = new SymbolRegistry();
   private readonly ids: number[];
   private readonly venueId: number;
@@ -58,6 +58,11 @@ class TickSource {
   }
 
   json(symbolIndex: number, dueMs: number): string {
+    return JSON.stringify(this.message(symbolIndex, dueMs));
+  }
+
+  /** The message as an object, for servers that serialize it themselves (Socket.IO). */
+  message(symbolIndex: number, dueMs: number): { topic: string; data: TickJson } {
     const bytes = tradeTick(
       this.venueId,
       this.ids[symbolIndex]!,
@@ -66,8 +71,7 @@ class TickSource {
       wallClockMs(),
       BENCH_SCALES,
     );
-    const data = tickToJson(this.view.wrap(bytes), this.registry);
-    return JSON.stringify({ topic: this.topics[symbolIndex], data });
+    return { topic: this.topics[symbolIndex]!, data: tickToJson(this.view.wrap(bytes), this.registry) };
   }
 }
 
@@ -80,7 +84,7 @@ async function startWebSocketServer(
   return { server, port: await listenOnLoopback(server) };
 }
 
-async function stopServer(server: Server): Promise<void> {
+export async function stopServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

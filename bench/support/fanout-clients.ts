@@ -4,10 +4,15 @@
  * against what the server published, and samples delivery latency from the frames' stamps.
  */
 import { serveRequests } from './ipc.ts';
+import { Tick, TICK_BYTES } from '../../src/wire/index.ts';
 import {
   type ClientOps,
+  type ClientWire,
   type ConnectRequest,
   DUE_FIELD,
+  MSGPACK_DUE_KEY,
+  MSGPACK_PUBLISH_KEY,
+  stampMsOfMsgpack,
   type LatencySamples,
   PUBLISH_FIELD,
   stampMsOfFrame,
@@ -41,17 +46,44 @@ const SNAPSHOT_MS = 20;
 const snapshots: { atMs: number; frames: number }[] = [];
 setInterval(() => snapshots.push({ atMs: wallClockMs(), frames: totalFrames }), SNAPSHOT_MS).unref();
 
-function counter(client: number, consume: ConnectRequest['consume']): FrameHandler {
+/** A tick copied out of the shared read buffer (a Tick view needs 4-byte alignment). */
+const tickScratch = new Uint8Array(TICK_BYTES);
+const tickView = new Tick();
+
+/** The due and publish stamps of a frame (of its first tick, for binary), in ms; NaN when absent. */
+function stampsOf(wire: ClientWire, buffer: Buffer, start: number, end: number): [number, number] {
+  if (wire === 'binary') {
+    tickScratch.set(buffer.subarray(start, start + TICK_BYTES));
+    const tick = tickView.wrap(tickScratch, 0);
+    return [tick.exchangeMs + tick.exchangeNanosOfMs / 1e6, tick.receiveMs + tick.receiveNanosOfMs / 1e6];
+  }
+  if (wire === 'socketio-msgpack')
+    return [
+      stampMsOfMsgpack(buffer, start, end, MSGPACK_DUE_KEY),
+      stampMsOfMsgpack(buffer, start, end, MSGPACK_PUBLISH_KEY),
+    ];
+  return [stampMsOfFrame(buffer, start, end, DUE_FIELD), stampMsOfFrame(buffer, start, end, PUBLISH_FIELD)];
+}
+
+function counter(client: number, consume: ConnectRequest['consume'], wire: ClientWire): FrameHandler {
   const sample = (buffer: Buffer, start: number, end: number) => {
     if (sampleStride === 0 || --untilSample > 0) return;
     untilSample = sampleStride;
     const now = wallClockMs();
-    const due = stampMsOfFrame(buffer, start, end, DUE_FIELD);
-    const published = stampMsOfFrame(buffer, start, end, PUBLISH_FIELD);
+    const [due, published] = stampsOf(wire, buffer, start, end);
     if (Number.isNaN(due) || Number.isNaN(published)) return;
     samples.fromDueUs.push((now - due) * 1000);
     samples.fromPublishUs.push((now - published) * 1000);
   };
+  // Binary frames carry several ticks: each counts as one message.
+  if (wire === 'binary') {
+    return (buffer, start, end) => {
+      const ticks = (end - start) / TICK_BYTES;
+      counts[client]! += ticks;
+      totalFrames += ticks;
+      sample(buffer, start, end);
+    };
+  }
   if (consume === 'parse') {
     return (buffer, start, end) => {
       counts[client]!++;
@@ -74,7 +106,8 @@ async function connectClient(request: ConnectRequest, index: number): Promise<Ws
     port: request.port,
     path: request.path,
     topics: symbolsOfClient(request.first + index).map(tradeTopic),
-    onFrame: counter(index, request.consume),
+    wire: request.wire ?? 'json',
+    onFrame: counter(index, request.consume, request.wire ?? 'json'),
     onClose: (reason) => {
       closedUnexpectedly++;
       lastCloseReason = reason;

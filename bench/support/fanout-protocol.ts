@@ -4,11 +4,13 @@
  * serves over IPC.
  */
 
-export const SERVER_KINDS = ['tickwire', 'bare-ws', 'ceiling'] as const;
+export const SERVER_KINDS = ['tickwire', 'bare-ws', 'ceiling', 'socketio', 'socketio-msgpack'] as const;
 /**
  * tickwire: the gateway. bare-ws: a `ws` WebSocketServer doing `ws.send(json)` per subscribed
  * client per message. ceiling: pre-framed messages written per client per batch under
- * cork/uncork, nothing else (the most `ws` + Node sockets can do on this machine).
+ * cork/uncork, nothing else (the most `ws` + Node sockets can do on this machine). socketio:
+ * Socket.IO 4 with its defaults, a room per topic and `io.to(topic).emit(…)` (one encoding per
+ * message); socketio-msgpack: the same with its msgpack parser.
  */
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
@@ -67,6 +69,36 @@ export function stampMsOfFrame(buffer: Buffer, start: number, end: number, field
   return ms + nanos / 1e6;
 }
 
+/** The two stamps as msgpack writes them: a fixstr key, then the digits as a fixstr value. */
+export const MSGPACK_DUE_KEY = msgpackKey('exchangeTimeNs');
+export const MSGPACK_PUBLISH_KEY = msgpackKey('receiveTimeNs');
+
+function msgpackKey(name: string): Buffer {
+  return Buffer.concat([Buffer.from([0xa0 | name.length]), Buffer.from(name, 'latin1')]);
+}
+
+/** stampMsOfFrame for a msgpack frame: the string after `key` (fixstr or str8), as nanoseconds. */
+export function stampMsOfMsgpack(buffer: Buffer, start: number, end: number, key: Buffer): number {
+  const at = buffer.indexOf(key, start);
+  if (at < 0 || at >= end) return Number.NaN;
+  let position = at + key.length;
+  const header = buffer[position]!;
+  let length: number;
+  if ((header & 0xe0) === 0xa0) {
+    length = header & 0x1f;
+    position += 1;
+  } else if (header === 0xd9) {
+    length = buffer[position + 1]!;
+    position += 2;
+  } else return Number.NaN;
+  if (length <= 6 || position + length > end) return Number.NaN;
+  let ms = 0;
+  for (let i = position; i < position + length - 6; i++) ms = ms * 10 + (buffer[i]! - 0x30);
+  let nanos = 0;
+  for (let i = position + length - 6; i < position + length; i++) nanos = nanos * 10 + (buffer[i]! - 0x30);
+  return ms + nanos / 1e6;
+}
+
 export interface ServerReady {
   port: number;
   /** The WebSocket path clients connect to. */
@@ -99,9 +131,19 @@ export type ServerOps = {
   memory: { request: Record<string, never>; reply: { rssMb: number; heapMb: number } };
 };
 
+/**
+ * How a client speaks to its server: the gateway's protocol with JSON or 64-byte binary ticks
+ * (the bare and corked `ws` servers speak its JSON part), or Socket.IO's (Engine.IO 4 over a
+ * WebSocket) with its default JSON parser or its msgpack parser.
+ */
+export const CLIENT_WIRES = ['json', 'binary', 'socketio', 'socketio-msgpack'] as const;
+export type ClientWire = (typeof CLIENT_WIRES)[number];
+
 export interface ConnectRequest {
   port: number;
   path: string;
+  /** Default json. */
+  wire?: ClientWire;
   /** Global index of this process's first client: it decides each client's symbols. */
   first: number;
   count: number;

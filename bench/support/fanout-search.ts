@@ -2,6 +2,7 @@ import { type BenchContext, percentile, round } from '../harness.ts';
 import { Child } from './ipc.ts';
 import {
   type ClientOps,
+  type ClientWire,
   type ExpectReply,
   type ServerKind,
   type ServerOps,
@@ -222,11 +223,16 @@ export async function latencyAt(
   };
 }
 
-/** Starts the server of `kind`, connects the clients to it, runs `body`, and always stops the server. */
+/**
+ * Starts the server of `kind`, connects the clients to it (speaking `wire`, json by default), runs
+ * `body` with the server process's resident memory before the clients came, and always stops the
+ * server.
+ */
 export async function withServer<T>(
   kind: ServerKind,
   clients: Clients,
-  body: (server: Server) => Promise<T>,
+  body: (server: Server, before: { rssMb: number }) => Promise<T>,
+  wire: ClientWire = 'json',
 ): Promise<T> {
   const server: Server = new Child(
     `fanout ${kind} server`,
@@ -240,9 +246,14 @@ export async function withServer<T>(
   );
   try {
     const { port, path } = await server.ready;
-    await clients.request('connect', { port, path, first: 0, count: CLIENTS, consume: 'count' }, 60_000);
+    const { rssMb } = await server.request('memory', {}, 5_000);
+    await clients.request(
+      'connect',
+      { port, path, wire, first: 0, count: CLIENTS, consume: 'count' },
+      60_000,
+    );
     try {
-      return await body(server);
+      return await body(server, { rssMb });
     } finally {
       // Cleanup must not hide the error that brought us here (the clients may be gone already).
       await clients.request('disconnect', {}, 10_000).catch(() => {});

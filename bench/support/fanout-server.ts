@@ -1,10 +1,11 @@
 /**
- * Child process of the fanout benchmark: one server (argv[2]: a ServerKind) with its publisher,
+ * Child process of the fanout and peers benchmarks: one server (argv[2]: a ServerKind) with its publisher,
  * in this process. It answers `step` requests (publish at a rate for a duration, report what was
  * published per symbol) and `counters` (what the gateway counted: conflations, closes).
  */
 import { serveRequests } from './ipc.ts';
 import { type FanoutServer, startBareWsServer, startCeilingServer } from './fanout-baselines.ts';
+import { startSocketIoServer } from './fanout-socketio.ts';
 import {
   SERVER_KINDS,
   type ServerKind,
@@ -51,12 +52,14 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 
 const kind = process.argv[2] as ServerKind;
 if (!SERVER_KINDS.includes(kind)) throw new Error(`server kind must be one of ${SERVER_KINDS.join(', ')}`);
-const server =
-  kind === 'tickwire'
-    ? await startTickwire()
-    : kind === 'bare-ws'
-      ? await startBareWsServer()
-      : await startCeilingServer();
+const STARTERS: Record<ServerKind, () => Promise<FanoutServer>> = {
+  tickwire: startTickwire,
+  'bare-ws': startBareWsServer,
+  ceiling: startCeilingServer,
+  socketio: () => startSocketIoServer('default'),
+  'socketio-msgpack': () => startSocketIoServer('msgpack'),
+};
+const server = await STARTERS[kind]();
 const publisher = new RatePublisher(
   SYMBOL_COUNT,
   (symbol, dueMs) => server.publish(symbol, dueMs),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import msgpackParser from 'socket.io-msgpack-parser';
+import type { ClientWire } from './fanout-protocol.ts';
 
 /**
  * The cheapest WebSocket client we could write, for load clients that share 2 cores with the
@@ -106,8 +108,15 @@ export class WsReader {
    * confirmation go to `onFrame`; `onClose` is told of the connection's end, before or after.
    */
   static async subscribed(
-    options: Omit<ReaderOptions, 'onFrame'> & { topics: readonly string[]; onFrame: FrameHandler },
+    options: Omit<ReaderOptions, 'onFrame'> & {
+      topics: readonly string[];
+      onFrame: FrameHandler;
+      /** Default json. */
+      wire?: ClientWire;
+    },
   ): Promise<WsReader> {
+    const wire = options.wire ?? 'json';
+    if (wire === 'socketio' || wire === 'socketio-msgpack') return WsReader.socketIoSubscribed(options, wire);
     let confirm!: (error?: Error) => void;
     const confirmed = new Promise<void>((resolve, reject) => {
       confirm = (error) => (error ? reject(error) : resolve());
@@ -125,15 +134,105 @@ export class WsReader {
         confirm(new Error(reason));
       },
     });
-    reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics: options.topics, format: 'json' }));
+    reader.send(JSON.stringify({ op: 'subscribe', id: 1, topics: options.topics, format: wire }));
     await confirmed;
     reader.onFrame = options.onFrame;
+    return reader;
+  }
+
+  /**
+   * The same over Socket.IO (Engine.IO 4 on a WebSocket, no polling): wait for the open packet,
+   * connect to the main namespace, emit `subscribe` with the topics and wait for the server's
+   * `subscribed` event. After that every frame goes to `onFrame`, but Engine.IO's pings (a text
+   * frame `2`), which are answered with a pong (`3`) as Socket.IO's own client does.
+   */
+  private static async socketIoSubscribed(
+    options: Omit<ReaderOptions, 'onFrame'> & { topics: readonly string[]; onFrame: FrameHandler },
+    wire: 'socketio' | 'socketio-msgpack',
+  ): Promise<WsReader> {
+    const msgpack = wire === 'socketio-msgpack';
+    const encoder = new msgpackParser.Encoder();
+    const decoder = new msgpackParser.Decoder();
+    /** Sends a Socket.IO packet: text `4<type><json>` with the default parser, msgpack in a binary frame with the other. */
+    const sendPacket = (reader: WsReader, type: number, data?: unknown) => {
+      const packet = { type, nsp: '/', ...(data === undefined ? {} : { data }) };
+      // The typings say ArrayBuffer; the parser returns [Buffer].
+      if (msgpack) reader.sendBinary((encoder.encode(packet) as unknown as [Buffer])[0]);
+      else reader.send(`4${type}${data === undefined ? '' : JSON.stringify(data)}`);
+    };
+    let step: 'open' | 'connect' | 'subscribe' = 'open';
+    let confirm!: (error?: Error) => void;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      confirm = (error) => (error ? reject(error) : resolve());
+    });
+    /** A Socket.IO packet of the handshake: its type and data, from either parser. */
+    const packetOf = (
+      buffer: Buffer,
+      start: number,
+      end: number,
+    ): { type: number; data?: unknown } | undefined => {
+      if (msgpack && buffer[start] !== 0x30 && buffer[start] !== 0x32) {
+        let packet: { type: number; data?: unknown } | undefined;
+        decoder.once('decoded', (decoded: { type: number; data?: unknown }) => (packet = decoded));
+        decoder.add(buffer.subarray(start, end));
+        return packet;
+      }
+      const text = buffer.toString('utf8', start, end);
+      if (!text.startsWith('4')) return undefined;
+      const json = text.slice(2);
+      return { type: Number(text[1]), ...(json === '' ? {} : { data: JSON.parse(json) as unknown }) };
+    };
+    // Called as the reader's onFrame, so `reader` is the reader even for frames that arrive with
+    // the upgrade response, before connect() has resolved.
+    const handshake = (reader: WsReader, buffer: Buffer, start: number, end: number): void => {
+      if (end - start === 1 && buffer[start] === 0x32) return reader.send('3');
+      if (step === 'open') {
+        if (buffer[start] !== 0x30) return confirm(new Error('no Engine.IO open packet'));
+        step = 'connect';
+        sendPacket(reader, 0);
+        return;
+      }
+      const packet = packetOf(buffer, start, end);
+      if (packet === undefined) return;
+      if (step === 'connect' && packet.type === 0) {
+        step = 'subscribe';
+        sendPacket(reader, 2, ['subscribe', { topics: options.topics }]);
+      } else if (
+        step === 'subscribe' &&
+        packet.type === 2 &&
+        (packet.data as unknown[])[0] === 'subscribed'
+      ) {
+        confirm();
+      } else if (packet.type === 4) confirm(new Error(`connect refused: ${JSON.stringify(packet.data)}`));
+    };
+    const reader = await WsReader.connect({
+      ...options,
+      path: '/socket.io/?EIO=4&transport=websocket',
+      onFrame(this: WsReader, buffer, start, end) {
+        handshake(this, buffer, start, end);
+      },
+      onClose: (reason) => {
+        options.onClose?.(reason);
+        confirm(new Error(reason));
+      },
+    });
+    await confirmed;
+    const onFrame = options.onFrame;
+    reader.onFrame = (buffer, start, end) => {
+      if (end - start === 1 && buffer[start] === 0x32) reader.send('3');
+      else onFrame(buffer, start, end);
+    };
     return reader;
   }
 
   /** Sends `text` as one masked text frame. */
   send(text: string): void {
     this.socket.write(maskedFrame(0x1, Buffer.from(text, 'utf8')));
+  }
+
+  /** Sends `bytes` as one masked binary frame. */
+  sendBinary(bytes: Uint8Array): void {
+    this.socket.write(maskedFrame(0x2, bytes));
   }
 
   /** Stops reading the socket for good: the kernel's buffers fill, then the server's. */
