@@ -6,11 +6,12 @@ import {
   type LatencyReport,
   TickwireApi,
 } from '../client/index.ts';
-import { allowedTarget, checkReachable } from './server-probe.ts';
+import { allowedTarget, checkReachable, parseExposition } from './server-probe.ts';
 
 /**
  * `tickwire loadtest analyze`: reads a running node over HTTP (never this process) — health,
- * statistics, delivery latency, alerts, the host sample and, with an admin key, its connections —
+ * statistics, delivery latency, alerts, the host sample, its CPU from `/metrics` over a second
+ * and, with an admin key, its connections —
  * and turns what it finds into findings, each with what to do about it and why.
  */
 
@@ -66,18 +67,19 @@ export async function analyze(
     url: base.origin,
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
   });
-  const [health, stats, latency, alerts, host, connections] = await Promise.all([
+  const [health, stats, latency, alerts, host, connections, cpuPercent] = await Promise.all([
     api.health(),
     api.stats() as unknown as Promise<Stats>,
     api.latency(),
     api.alerts(),
     api.host().catch(() => undefined),
     options.apiKey === undefined ? Promise.resolve(undefined) : api.connections().catch(() => undefined),
+    processCpuPercent(base),
   ]);
   const findings = [
     ...healthFindings(health),
     ...latencyFindings(latency, host),
-    ...hostFindings(host),
+    ...hostFindings(host, cpuPercent),
     ...pipelineFindings(stats),
     ...gatewayFindings(stats, connections),
     ...busFindings(stats),
@@ -128,7 +130,26 @@ function latencyFindings(report: LatencyReport, host: HostSnapshot | undefined):
   return findings;
 }
 
-function hostFindings(host: HostSnapshot | undefined): Finding[] {
+/** The node's CPU over one second, from two reads of its `/metrics` (a share of one core). */
+async function processCpuPercent(base: URL): Promise<number | undefined> {
+  const read = async () => {
+    const response = await fetch(new URL('/metrics', base), { signal: AbortSignal.timeout(3_000) });
+    return {
+      at: performance.now(),
+      seconds: parseExposition(await response.text()).get('tickwire_process_cpu_seconds_total') ?? 0,
+    };
+  };
+  try {
+    const first = await read();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const second = await read();
+    return ((second.seconds - first.seconds) / ((second.at - first.at) / 1000)) * 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostFindings(host: HostSnapshot | undefined, cpuPercent: number | undefined): Finding[] {
   if (host === undefined) return [];
   const findings: Finding[] = [];
   const { process: node, memory } = host;
@@ -140,11 +161,12 @@ function hostFindings(host: HostSnapshot | undefined): Finding[] {
       recommendation:
         'the gateway, the trading path and the REST API share the main thread: move tick processing to worker threads (--workers), keep --compression-threshold at 0, or spread the clients over more nodes',
     });
-  if (node.cpuPercent >= CPU_BOUND_PERCENT)
+  const cpu = cpuPercent ?? node.cpuPercent;
+  if (cpu >= CPU_BOUND_PERCENT)
     findings.push({
       severity: 'warning',
       area: 'process',
-      finding: `the node uses ${Math.round(node.cpuPercent)} % of a core (${host.host.cores} cores on the host)`,
+      finding: `the node uses ${Math.round(cpu)} % of a core (${host.host.cores} cores on the host)`,
       recommendation: 'it is CPU-bound: more clients will queue; add nodes behind a broker (docs/SCALING.md)',
     });
   if (memory.usedPercent >= MEMORY_PERCENT)

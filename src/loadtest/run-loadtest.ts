@@ -156,7 +156,8 @@ export async function runLoadtest(
       url: `${base.protocol === 'https:' ? 'wss' : 'ws'}://${base.host}/ws`,
       ...(flags['api-key'] === undefined ? {} : { apiKey: flags['api-key'] }),
       format: flags.format,
-      connectsPerSecond: Math.ceil(clientCount / defaults.rampSeconds / workerCount),
+      // A shortened run ramps over at most its first third, so every client is up for most of it.
+      connectsPerSecond: Math.ceil(clientCount / Math.min(defaults.rampSeconds, seconds / 3) / workerCount),
       accountTopics: flags['api-key'] !== undefined,
     });
     await trading?.start();

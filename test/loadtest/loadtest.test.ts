@@ -139,6 +139,10 @@ describe('tickwire loadtest against a node', () => {
     assert.match(text.stdout, /latency from the event’s time \(ms\)\s+count\s+p50/);
     assert.match(text.stdout, /^trade\s+[\d,]+\s+[\d.]+/m);
     assert.match(readFileSync(html, 'utf8'), /<svg[^>]*aria-label="p99 latency/);
+    // full ramps its clients over its first third when shortened.
+    const full = await tickwire(['full', '--url', platform.url, '--clients', '20', '--duration', '3']);
+    assert.equal(full.code, 0, full.stdout + full.stderr);
+    assert.match(full.stdout, /^tickwire loadtest full → .*20 clients \(20 connected/m);
     const json = await tickwire([
       'quick',
       '--url',
