@@ -51,7 +51,7 @@ export async function loadtestCommand(args: readonly string[]): Promise<number> 
         { ...flags, ...(apiKey === undefined ? {} : { 'api-key': apiKey }) },
         {
           signal: stop.signal,
-          onSecond: (point, elapsed, total) => progress.update(progressLine(point, elapsed, total), elapsed),
+          onSecond: (point, total) => progress.update(progressLine(point, total), point.atS),
         },
       );
       progress.done();

@@ -2,13 +2,7 @@ import { TickwireApi } from '../client/index.ts';
 import { TickwireError } from '../errors.ts';
 import { TRADING_EVENT_TARGETS_MS } from '../trading/index.ts';
 import { ClientWorkers } from './client-workers.ts';
-import {
-  decodeHistogram,
-  figuresOf,
-  type Histogram,
-  type LatencyFigures,
-  newHistogram,
-} from './latency-histograms.ts';
+import type { LatencyFigures } from './latency-histograms.ts';
 import {
   CLIENTS_PER_WORKER,
   LOADTEST_MODES,
@@ -18,7 +12,10 @@ import {
 import { allowedTarget, checkReachable, type ServerSample, ServerMetrics } from './server-probe.ts';
 import { judge, parseThreshold, type Verdict } from './thresholds.ts';
 import { TradingFlow, type TradingFlowFigures } from './trading-flow.ts';
-import type { ClientPlan, WorkerReport } from './worker-protocol.ts';
+import { RunTally, type TimelinePoint } from './run-tally.ts';
+import type { ClientPlan } from './worker-protocol.ts';
+
+export type { TimelinePoint };
 
 /**
  * Clients per 127.0.0.x source address: a node accepts 1,000 connections per address by default
@@ -31,18 +28,6 @@ const CLIENTS_PER_ADDRESS = 1_000;
  * messages it times: the report says the figures include the generator's own delay.
  */
 const GENERATOR_SATURATED = { lagP99Ms: 50, cpuPercent: 90 } as const;
-
-/** One second of the test, for the progress line and the report's plots. */
-export interface TimelinePoint {
-  atS: number;
-  connected: number;
-  deliveries: number;
-  /** The busiest client process in that second. */
-  generatorCpuPercent: number;
-  generatorLagP99Ms: number;
-  /** Per event type, that second's p50 and p99 (µs). */
-  latency: Record<string, { p50: number; p99: number }>;
-}
 
 /** A check of the report: a trading target or a --threshold. */
 export interface Check {
@@ -84,8 +69,8 @@ export interface LoadtestResult {
 }
 
 export interface LoadtestHooks {
-  /** Called once a second with the second just ended. */
-  onSecond?: (point: TimelinePoint, elapsedS: number, totalS: number) => void;
+  /** Called once a second with the second just ended, and the run's planned length. */
+  onSecond?: (point: TimelinePoint, totalS: number) => void;
   /** Ends the test early (SIGINT): the report covers what ran. */
   signal?: AbortSignal;
 }
@@ -116,33 +101,8 @@ export async function runLoadtest(
     plans.filter((_plan, index) => index % workerCount === worker),
   );
 
-  const totals = { deliveries: 0, conflated: 0, recovered: 0, reconnects: 0, resyncs: 0 };
-  const errors: Record<string, number> = {};
-  const cumulative = new Map<string, Histogram>();
-  let second = new Map<string, Histogram>();
-  let secondDeliveries = 0;
-  const connectedBy = new Array<number>(workerCount).fill(0);
-  let secondLoad = { cpuPercent: 0, lagP99Ms: 0 };
-  const everConnectedBy = new Array<number>(workerCount).fill(0);
-  const timeline: TimelinePoint[] = [];
-
-  const workers = new ClientWorkers((worker, report: WorkerReport) => {
-    connectedBy[worker] = report.connected;
-    everConnectedBy[worker] = Math.max(everConnectedBy[worker]!, report.everConnected);
-    for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += report[key];
-    secondDeliveries += report.deliveries;
-    secondLoad = {
-      cpuPercent: Math.max(secondLoad.cpuPercent, report.cpuPercent),
-      lagP99Ms: Math.max(secondLoad.lagP99Ms, report.eventLoopLagP99Ms),
-    };
-    for (const [code, count] of Object.entries(report.errors)) errors[code] = (errors[code] ?? 0) + count;
-    for (const [type, encoded] of Object.entries(report.histograms)) {
-      const histogram = decodeHistogram(encoded);
-      addTo(cumulative, type, histogram);
-      addTo(second, type, histogram);
-      histogram.destroy();
-    }
-  });
+  const tally = new RunTally(workerCount);
+  const workers = new ClientWorkers((worker, report) => tally.add(worker, report));
   const server = new ServerMetrics(base);
   const trading = flags.trading
     ? new TradingFlow(base, flags['api-key']!, symbols[0]!.symbol, flags['orders-per-second'])
@@ -162,25 +122,8 @@ export async function runLoadtest(
     });
     await trading?.start();
     ticker = setInterval(() => {
-      const point: TimelinePoint = {
-        atS: Math.round((performance.now() - started) / 1000),
-        connected: connectedBy.reduce((a, b) => a + b, 0),
-        deliveries: secondDeliveries,
-        generatorCpuPercent: Math.round(secondLoad.cpuPercent),
-        generatorLagP99Ms: Math.round(secondLoad.lagP99Ms),
-        latency: Object.fromEntries(
-          [...second].map(([type, histogram]) => [
-            type,
-            { p50: histogram.getValueAtPercentile(50), p99: histogram.getValueAtPercentile(99) },
-          ]),
-        ),
-      };
-      for (const histogram of second.values()) histogram.destroy();
-      second = new Map();
-      secondDeliveries = 0;
-      secondLoad = { cpuPercent: 0, lagP99Ms: 0 };
-      timeline.push(point);
-      hooks.onSecond?.(point, point.atS, seconds);
+      const point = tally.endSecond(Math.round((performance.now() - started) / 1000));
+      hooks.onSecond?.(point, seconds);
     }, 1_000);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, seconds * 1000);
@@ -197,9 +140,8 @@ export async function runLoadtest(
   }
   const elapsedS = (performance.now() - started) / 1000;
 
-  const latency = Object.fromEntries(
-    [...cumulative].map(([type, histogram]) => [type, figuresOf(histogram)]),
-  );
+  const latency = tally.latency();
+  const { totals, errors, timeline } = tally;
   const connectedAtEnd = timeline.at(-1)?.connected ?? 0;
   const cpu = server.samples.map((sample) => sample.cpuPercent);
   const result: Omit<LoadtestResult, 'figures' | 'checks' | 'passed'> = {
@@ -213,7 +155,7 @@ export async function runLoadtest(
     clients: {
       planned: clientCount,
       connectedAtEnd,
-      everConnected: everConnectedBy.reduce((a, b) => a + b, 0),
+      everConnected: tally.everConnected,
       connectFailures: errors.CONNECT_FAILED ?? 0,
     },
     ...totals,
@@ -234,7 +176,6 @@ export async function runLoadtest(
     ...(trading === undefined ? {} : { trading: trading.figures }),
     timeline,
   };
-  for (const histogram of cumulative.values()) histogram.destroy();
   const figures = figuresFrom(result);
   const checks = [
     connectedCheck(result.clients),
@@ -260,12 +201,6 @@ function planClients(
     topics: Array.from({ length: perClient }, (_, k) => topics[(index * perClient + k) % topics.length]!),
     ...(loopbackV4 ? { localAddress: `127.0.0.${2 + Math.floor(index / CLIENTS_PER_ADDRESS)}` } : {}),
   }));
-}
-
-function addTo(histograms: Map<string, Histogram>, type: string, histogram: Histogram): void {
-  let into = histograms.get(type);
-  if (into === undefined) histograms.set(type, (into = newHistogram()));
-  into.add(histogram);
 }
 
 /** The flat figures thresholds read (latencies in µs). */

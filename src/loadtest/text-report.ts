@@ -79,11 +79,11 @@ export function textReport(result: LoadtestResult): string {
 }
 
 /** A second of the run as one line (the progress display). */
-export function progressLine(point: TimelinePoint, elapsedS: number, totalS: number): string {
+export function progressLine(point: TimelinePoint, totalS: number): string {
   const worst = Object.entries(point.latency)
     .map(([type, { p99 }]) => `${type} p99 ${ms(p99)} ms`)
     .join(', ');
-  return `${String(elapsedS).padStart(3)}/${totalS} s  ${count(point.connected)} connected  ${count(point.deliveries)} msg/s  ${worst}`;
+  return `${String(point.atS).padStart(3)}/${totalS} s  ${count(point.connected)} connected  ${count(point.deliveries)} msg/s  ${worst}`;
 }
 
 /** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */

@@ -92,7 +92,7 @@ describe('tickwire loadtest against a node', () => {
         'orders-per-second': '5',
         threshold: ['deliveries_per_s>0', 'errors==0', 'fill_p99<60s'],
       }),
-      { onSecond: (_point, elapsed) => seconds.push(elapsed) },
+      { onSecond: (point) => seconds.push(point.atS) },
     );
     assert.equal(result.clients.everConnected, 30);
     assert.equal(result.clients.connectFailures, 0);
