@@ -46,6 +46,7 @@ export {
   allMarketData,
   allMonitor,
   allOrders,
+  barsTopic,
   botsTopic,
   CLUSTER_TOPICS,
   clusterNodeTopic,

@@ -9,6 +9,7 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   orders.<account>             order events of one account              orders.acc-1
  *   fills.<account>              fills of one account                     fills.acc-1
  *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
+ *   bars.<venue>.<symbol>.<spec> a symbol's bars (the features engine)    bars.SIM.BTCUSDT.1m
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
  *   engine.status, system.health STATUS_TOPICS
  *   cluster.*                    coordination between nodes sharing a broker (CLUSTER_TOPICS)
@@ -59,6 +60,7 @@ const MARKET_DATA_ROOT = 'md';
 const ORDERS_ROOT = 'orders';
 const FILLS_ROOT = 'fills';
 const BOTS_ROOT = 'bots';
+const BARS_ROOT = 'bars';
 
 // kind -> venue -> symbol -> topic. The feed handlers publish millions of ticks per second on a
 // few thousand distinct names; after the first call per name this is two Map lookups, with no
@@ -109,6 +111,14 @@ export function botsTopic(account: string, botId: string): Topic {
   checkSegment('account', account);
   checkSegment('botId', botId);
   return `${BOTS_ROOT}.${account}.${botId}` as Topic;
+}
+
+/** `bars.<venue>.<symbol>.<spec>`, e.g. `bars.SIM.BTCUSDT.1m` (spec: the features engine's bar specs). */
+export function barsTopic(venue: string, symbol: string, spec: string): Topic {
+  checkSegment('venue', venue);
+  checkSegment('symbol', symbol);
+  checkSegment('bar spec', spec);
+  return `${BARS_ROOT}.${venue}.${symbol}.${spec}` as Topic;
 }
 
 /** `cluster.nodes.<nodeId>`: the presence beacon of one node. */
