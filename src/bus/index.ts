@@ -46,6 +46,7 @@ export {
   allMarketData,
   allMonitor,
   allOrders,
+  allBars,
   barsTopic,
   botsTopic,
   CLUSTER_TOPICS,

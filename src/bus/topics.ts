@@ -121,6 +121,11 @@ export function barsTopic(venue: string, symbol: string, spec: string): Topic {
   return `${BARS_ROOT}.${venue}.${symbol}.${spec}` as Topic;
 }
 
+/** Every bar: `bars.>`. */
+export function allBars(): Pattern {
+  return `${BARS_ROOT}.>` as Pattern;
+}
+
 /** `cluster.nodes.<nodeId>`: the presence beacon of one node. */
 export function clusterNodeTopic(nodeId: string): Topic {
   checkSegment('nodeId', nodeId);

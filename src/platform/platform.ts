@@ -29,6 +29,7 @@ import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
 import { startMarketFeed } from './market-feed.ts';
 import { marketRoutes } from './market-routes.ts';
+import { EngineHost, FeaturesEngine } from '../engines/index.ts';
 import { nodeStatus } from './node-status.ts';
 import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
@@ -134,6 +135,10 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   // Only a node with a feed keeps a market snapshot: on a gateway node of a cluster it would
   // subscribe to all market data on the broker (docs/SCALING.md).
   const snapshot = config.feed === 'none' ? undefined : new MarketSnapshot(bus, registry);
+  // The engines run embedded, on a node with a feed (docs/ENGINES.md); a gateway-only node of a
+  // cluster leaves them to the node that reads the market, as it does the snapshot.
+  const engines = new EngineHost(config.feed === 'none' ? [] : [new FeaturesEngine()]);
+  await engines.start(bus);
   const auth = createAuthenticator({
     ...config.auth,
     apiKeys: [
@@ -206,6 +211,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
           events: latency.summary(),
         } satisfies LatencyReport),
       ...marketRoutes(registry, feed, snapshot),
+      ...engines.routes(),
       ...dashboardRoutes(),
       // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).
       'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),
@@ -261,6 +267,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       await tradingService.stop();
       await feed?.stop();
       await simulator?.close();
+      await engines.stop();
       cluster.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close(SHUTDOWN_DEADLINE_MS);

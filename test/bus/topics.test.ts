@@ -9,6 +9,7 @@ import {
   allMarketData,
   allMonitor,
   allOrders,
+  allBars,
   barsTopic,
   botsTopic,
   fillsTopic,
@@ -235,6 +236,7 @@ describe('topic builders', () => {
     assert.equal(botsTopic('acc-1', 'bot_7'), 'bots.acc-1.bot_7');
     assert.equal(allBots('acc-1'), 'bots.acc-1.*');
     assert.equal(barsTopic('SIM', 'BTCUSDT', '1m'), 'bars.SIM.BTCUSDT.1m');
+    assert.ok(topicMatches(allBars(), barsTopic('SIM', 'BTCUSDT', '1m')));
     assert.throws(() => barsTopic('SIM', 'BTCUSDT', 'volume0.5'), /BAD_TOPIC: bar spec/);
     for (const topic of [...MONITOR_TOPICS, ...ALERT_TOPICS]) assert.ok(isTopic(topic), topic);
     for (const topic of MONITOR_TOPICS) assert.ok(topicMatches(allMonitor(), topic));

@@ -123,6 +123,30 @@ describe('platform (tickwire start)', () => {
     assert.equal(badInterval.status, 400);
   });
 
+  it('runs the features engine embedded: its bars flow on the bus and over REST', async () => {
+    const engines = (await (await fetch(`${platform.url}/api/v1/engines`)).json()) as {
+      engines: { name: string; status: string; messagebusConnected: boolean }[];
+    };
+    assert.deepEqual(
+      engines.engines.map(({ name, status, messagebusConnected }) => [name, status, messagebusConnected]),
+      [['features', 'ok', true]],
+    );
+    const seen: string[] = [];
+    const off = platform.bus.subscribe('bars.SIM.BTCUSDT.*', (_payload, topic) => seen.push(topic));
+    try {
+      await eventually(() => seen.includes('bars.SIM.BTCUSDT.1s'), 'a one-second bar of BTCUSDT');
+    } finally {
+      off();
+    }
+    const response = await fetch(`${platform.url}/api/v1/bars?symbol=BTCUSDT&spec=1s&limit=5`);
+    const { bars } = (await response.json()) as {
+      bars: { openTime: number; closeTime: number; close: number }[];
+    };
+    assert.ok(bars.length >= 1 && bars.length <= 5);
+    for (const bar of bars) assert.equal(bar.closeTime - bar.openTime, 1_000);
+    assert.equal((await fetch(`${platform.url}/api/v1/bars?symbol=BTCUSDT&spec=7m`)).status, 404);
+  });
+
   it('reports pipeline and bus statistics', async () => {
     const body = (await (await fetch(`${platform.url}/api/v1/stats`)).json()) as {
       pipeline: { ticksPublished: number; droppedRingFull: number; workers: unknown[] };

@@ -1,7 +1,7 @@
 import type { BarSpec } from './bar-spec.ts';
 
 /** A bar of one symbol's trades. Times in ms since the epoch; prices and amounts as numbers. */
-export interface Bar {
+export type Bar = {
   /** Time bars: the start of the interval; the others: the first trade's time. */
   openTime: number;
   /** Time bars: the end of the interval (exclusive); the others: the last trade's time. */
@@ -15,7 +15,7 @@ export interface Bar {
   /** Traded amount in the quote asset (Σ price × size). */
   value: number;
   trades: number;
-}
+};
 
 /**
  * Time bars with no trade in them carry the previous close, no volume and no trades, so the grid

@@ -1,0 +1,32 @@
+import type { MessageBus } from '../bus/index.ts';
+import type { RouteHandler, RouteKey } from '../gateway/index.ts';
+
+/**
+ * What every processing engine is (docs/ENGINES.md): it starts on a bus and talks to the platform
+ * and to other engines only through it, on the topics it names (built in the bus's topics
+ * module), never by importing another engine; it says how it is, and it may serve REST routes.
+ */
+export interface Engine {
+  /** Its name, as `tickwire engine <name>` and GET /api/v1/engines say it. */
+  readonly name: string;
+  /** The port it listens on when it runs alone (the original platform's). */
+  readonly port: number;
+  /** Patterns it subscribes to. */
+  readonly reads: readonly string[];
+  /** Patterns of the topics it publishes. */
+  readonly writes: readonly string[];
+  start(bus: MessageBus): Promise<void>;
+  stop(): Promise<void>;
+  health(): EngineHealth;
+  routes(): Partial<Record<RouteKey, RouteHandler>>;
+}
+
+export interface EngineHealth {
+  status: 'ok' | 'degraded' | 'down';
+  /** Whether its bus is connected (the original engines' `messagebus_connected`). */
+  messagebusConnected: boolean;
+  /** Since the last message it read, ms; null before the first. */
+  lastMessageAgeMs: number | null;
+  /** Why it is not ok. */
+  reason?: string;
+}
