@@ -38,6 +38,7 @@ const bench: Bench = {
       seconds: ctx.quick ? 8 : 60,
       staleAfterMs: 1_000,
       faultsPerSecond: 2,
+      warmUpMs: ctx.quick ? 0 : 30_000,
     };
     ctx.note(`gap, crossed, stale: a node on ${live.symbols} symbols, ${live.seconds} s of faults`);
     const scores = await scoreLiveNode(live);

@@ -27,7 +27,13 @@ describe('quality flags scored against the simulator labels', () => {
   });
 
   it('gap, crossed, stale and spike on a whole node, faults injected over its sockets', async () => {
-    const scores = await scoreLiveNode({ symbols: 20, seconds: 8, staleAfterMs: 1_000, faultsPerSecond: 2 });
+    const scores = await scoreLiveNode({
+      symbols: 20,
+      seconds: 8,
+      staleAfterMs: 1_000,
+      faultsPerSecond: 2,
+      warmUpMs: 0,
+    });
     assertHolds('gap', scores.gap);
     assertHolds('crossed', scores.crossed);
     assertHolds('stale', scores.stale);
