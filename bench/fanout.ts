@@ -1,18 +1,16 @@
 import { loadavg } from 'node:os';
 import { type Bench, round } from './harness.ts';
-import { SYMBOL_COUNT } from './support/fanout-protocol.ts';
 import {
-  CLIENTS,
   deliveriesAt,
   describe,
   fanoutPlan,
   latencyAt,
   measureFanout,
   reportFanout,
+  scenarioFields,
   searchMaxRate,
   START_RATE,
   startFanoutClients,
-  SUBSCRIBERS_PER_SYMBOL,
   withServer,
 } from './support/fanout-search.ts';
 
@@ -52,13 +50,7 @@ export default {
         return { search, atTickwireHalf, atOwnHalf };
       });
 
-      const common = {
-        clients: CLIENTS,
-        symbols: SYMBOL_COUNT,
-        subscribers_per_symbol: SUBSCRIBERS_PER_SYMBOL,
-        step_ms: plan.stepMs,
-        load_avg_1m_at_start: loadAtStart,
-      };
+      const common = scenarioFields(plan, loadAtStart);
       reportFanout(ctx, fanout, common);
       const tickwirePerSecond = deliveriesAt(fanout.tickwire.maxRate);
       ctx.report({

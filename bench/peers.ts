@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { type Bench, type BenchContext, round } from './harness.ts';
-import { type ClientWire, SYMBOL_COUNT, type ServerKind } from './support/fanout-protocol.ts';
+import type { ClientWire, ServerKind } from './support/fanout-protocol.ts';
 import {
   CLIENTS,
   type Clients,
@@ -11,10 +11,10 @@ import {
   latencyAt,
   type LatencyRun,
   type Plan,
+  scenarioFields,
   searchMaxRate,
   START_RATE,
   startFanoutClients,
-  SUBSCRIBERS_PER_SYMBOL,
   type ServerResult,
   withServer,
 } from './support/fanout-search.ts';
@@ -166,13 +166,7 @@ export default {
     } finally {
       await clients.stop();
     }
-    const common = {
-      clients: CLIENTS,
-      symbols: SYMBOL_COUNT,
-      subscribers_per_symbol: SUBSCRIBERS_PER_SYMBOL,
-      step_ms: plan.stepMs,
-      load_avg_1m_at_start: loadAtStart,
-    };
+    const common = scenarioFields(plan, loadAtStart);
     const costs = (run: PeerFigures, prefix: string) => ({
       [`${prefix}_server_ns_per_delivery`]: run.serverNsPerDelivery,
       [`${prefix}_rss_kb_per_connection`]: run.rssKbPerConnection,

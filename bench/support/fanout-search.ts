@@ -332,6 +332,17 @@ export async function measureFanout(ctx: BenchContext, plan: Plan, clients: Clie
   };
 }
 
+/** What every figure of a fanout-scenario run carries: the scenario, its step, how busy the machine was. */
+export function scenarioFields(plan: Plan, loadAtStart: number): Record<string, number> {
+  return {
+    clients: CLIENTS,
+    symbols: SYMBOL_COUNT,
+    subscribers_per_symbol: SUBSCRIBERS_PER_SYMBOL,
+    step_ms: plan.stepMs,
+    load_avg_1m_at_start: loadAtStart,
+  };
+}
+
 /** Deliveries per second at `rate` messages per second. */
 export function deliveriesAt(rate: number): number {
   return rate * SUBSCRIBERS_PER_SYMBOL;

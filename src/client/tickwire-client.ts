@@ -145,9 +145,7 @@ export class TickwireClient {
       capMs: options.backoff?.capMs ?? 10_000,
     });
     this.events = new TypedEvents((error) => this.events.emit('handlerError', error));
-    this.symbols = new SymbolTable(options.symbolsUrl ?? symbolsUrlOf(options.url), (error) =>
-      this.events.emit('error', new TickwireClientError('SYMBOLS_UNAVAILABLE', error.message)),
-    );
+    this.symbols = new SymbolTable(options.symbolsUrl ?? symbolsUrlOf(options.url), this.symbolsFailed);
   }
 
   get state(): ConnectionState {
@@ -226,6 +224,11 @@ export class TickwireClient {
     this.socket = undefined;
     this.setState({ state: 'closed', attempt: this.attempt });
   }
+
+  /** The node's symbol table could not be read: binary ticks of unknown symbols reach only wildcard subscriptions. */
+  private readonly symbolsFailed = (error: Error): void => {
+    this.events.emit('error', new TickwireClientError('SYMBOLS_UNAVAILABLE', error.message));
+  };
 
   /** Sends a request once the connection is ready and resolves with its reply (rejects with its error). */
   private async request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -374,11 +377,7 @@ export class TickwireClient {
     try {
       // Ticks are routed by topic: know the node's symbols before the first one can arrive.
       if (format === 'binary' && !this.symbolsFresh) {
-        await this.symbols.load().then(
-          () => (this.symbolsFresh = true),
-          (error: Error) =>
-            this.events.emit('error', new TickwireClientError('SYMBOLS_UNAVAILABLE', error.message)),
-        );
+        await this.symbols.load().then(() => (this.symbolsFresh = true), this.symbolsFailed);
       }
       const reply = await this.send({
         op: 'subscribe',

@@ -6,7 +6,7 @@ import {
   type LatencyReport,
   TickwireApi,
 } from '../client/index.ts';
-import { allowedTarget, checkReachable, parseExposition } from './server-probe.ts';
+import { allowedTarget, checkReachable, cpuPercentBetween, readMetrics } from './server-probe.ts';
 
 /**
  * `tickwire loadtest analyze`: reads a running node over HTTP (never this process) — health,
@@ -36,6 +36,7 @@ const CPU_BOUND_PERCENT = 85;
 const EVENT_LOOP_P99_MS = 50;
 const MEMORY_PERCENT = 90;
 const SLOW_CLIENTS_LISTED = 5;
+const METRICS_TIMEOUT_MS = 3_000;
 
 /** The parts of GET /api/v1/stats the findings read (a diagnostic shape, docs/MONITORING.md). */
 interface Stats {
@@ -132,18 +133,10 @@ function latencyFindings(report: LatencyReport, host: HostSnapshot | undefined):
 
 /** The node's CPU over one second, from two reads of its `/metrics` (a share of one core). */
 async function processCpuPercent(base: URL): Promise<number | undefined> {
-  const read = async () => {
-    const response = await fetch(new URL('/metrics', base), { signal: AbortSignal.timeout(3_000) });
-    return {
-      at: performance.now(),
-      seconds: parseExposition(await response.text()).get('tickwire_process_cpu_seconds_total') ?? 0,
-    };
-  };
   try {
-    const first = await read();
+    const first = await readMetrics(base, METRICS_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const second = await read();
-    return ((second.seconds - first.seconds) / ((second.at - first.at) / 1000)) * 100;
+    return cpuPercentBetween(first, await readMetrics(base, METRICS_TIMEOUT_MS));
   } catch {
     return undefined;
   }

@@ -10,7 +10,7 @@ import {
   type LoadtestMode,
 } from './loadtest-options.ts';
 import { allowedTarget, checkReachable, type ServerSample, ServerMetrics } from './server-probe.ts';
-import { judge, parseThreshold, type Verdict } from './thresholds.ts';
+import { judge, LATENCY_STATS, parseThreshold, type Verdict } from './thresholds.ts';
 import { TradingFlow, type TradingFlowFigures } from './trading-flow.ts';
 import { RunTally, type TimelinePoint } from './run-tally.ts';
 import type { ClientPlan } from './worker-protocol.ts';
@@ -219,8 +219,7 @@ function figuresFrom(result: Omit<LoadtestResult, 'figures' | 'checks' | 'passed
   if (result.server.cpuPercentMean !== undefined) figures.server_cpu_percent = result.server.cpuPercentMean;
   if (result.server.rssMbMax !== undefined) figures.server_rss_mb = result.server.rssMbMax;
   for (const [type, latency] of Object.entries(result.latency))
-    for (const stat of ['p50', 'p90', 'p99', 'p999', 'max'] as const)
-      figures[`${type}_${stat}`] = latency[stat];
+    for (const stat of LATENCY_STATS) figures[`${type}_${stat}`] = latency[stat];
   return figures;
 }
 

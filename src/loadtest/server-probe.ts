@@ -48,6 +48,24 @@ export function parseExposition(text: string): Map<string, number> {
   return values;
 }
 
+/** The node's own figures now: `/metrics` parsed, and when it was read (performance.now()). */
+export async function readMetrics(
+  base: URL,
+  timeoutMs: number,
+): Promise<{ at: number; figures: Map<string, number> }> {
+  const response = await fetch(new URL('/metrics', base), { signal: AbortSignal.timeout(timeoutMs) });
+  return { at: performance.now(), figures: parseExposition(await response.text()) };
+}
+
+/** The process's CPU between two reads, as a share of one core (%). */
+export function cpuPercentBetween(
+  from: { at: number; figures: Map<string, number> },
+  to: { at: number; figures: Map<string, number> },
+): number {
+  const seconds = (read: typeof from) => read.figures.get('tickwire_process_cpu_seconds_total') ?? 0;
+  return ((seconds(to) - seconds(from)) / ((to.at - from.at) / 1000)) * 100;
+}
+
 export interface ServerSample {
   /** ms since the start of the test. */
   atMs: number;
@@ -61,7 +79,7 @@ export interface ServerSample {
 export class ServerMetrics {
   readonly samples: ServerSample[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
-  private last: { atMs: number; cpuSeconds: number } | undefined;
+  private last: Awaited<ReturnType<typeof readMetrics>> | undefined;
   private readonly startedAt = performance.now();
 
   constructor(
@@ -79,25 +97,20 @@ export class ServerMetrics {
   }
 
   private async sample(): Promise<void> {
-    let figures: Map<string, number>;
+    let read: Awaited<ReturnType<typeof readMetrics>>;
     try {
-      const response = await fetch(new URL('/metrics', this.base), {
-        signal: AbortSignal.timeout(this.everyMs),
-      });
-      figures = parseExposition(await response.text());
+      read = await readMetrics(this.base, this.everyMs);
     } catch {
       return; // a busy server misses a sample; the report shows the ones it got
     }
-    const atMs = performance.now() - this.startedAt;
-    const cpuSeconds = figures.get('tickwire_process_cpu_seconds_total') ?? 0;
-    if (this.last !== undefined && atMs > this.last.atMs) {
+    if (this.last !== undefined && read.at > this.last.at) {
       this.samples.push({
-        atMs,
-        cpuPercent: ((cpuSeconds - this.last.cpuSeconds) / ((atMs - this.last.atMs) / 1000)) * 100,
-        rssMb: (figures.get('tickwire_process_resident_memory_bytes') ?? 0) / 2 ** 20,
-        connections: figures.get('tickwire_gateway_connections') ?? 0,
+        atMs: read.at - this.startedAt,
+        cpuPercent: cpuPercentBetween(this.last, read),
+        rssMb: (read.figures.get('tickwire_process_resident_memory_bytes') ?? 0) / 2 ** 20,
+        connections: read.figures.get('tickwire_gateway_connections') ?? 0,
       });
     }
-    this.last = { atMs, cpuSeconds };
+    this.last = read;
   }
 }

@@ -1,4 +1,5 @@
 import type { LoadtestResult, TimelinePoint } from './run-loadtest.ts';
+import { LATENCY_FIGURE } from './thresholds.ts';
 
 /** The load test's report for a terminal: the run, the figures, each check marked pass or FAIL. */
 
@@ -62,7 +63,7 @@ export function textReport(result: LoadtestResult): string {
           check.name,
           check.value === undefined
             ? 'none'
-            : check.name.match(/_(p50|p90|p99|p999|max)$/)
+            : LATENCY_FIGURE.test(check.name)
               ? `${ms(check.value)} ms`
               : count(check.value),
           check.limit,

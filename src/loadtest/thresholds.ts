@@ -18,6 +18,8 @@ export const EVENT_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export const LATENCY_STATS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
+/** `<event>_<stat>`: a latency figure's name, its event and its statistic. */
+export const LATENCY_FIGURE = new RegExp(`^(.+)_(${LATENCY_STATS.join('|')})$`);
 
 export const COUNT_FIGURES = [
   'deliveries_per_s',
@@ -55,7 +57,7 @@ export function parseThreshold(source: string): Threshold {
       `threshold ${JSON.stringify(source)}: write <figure><op><number>[unit], e.g. fill_p99<10ms or errors==0`,
     );
   const [, name, operator, number, unit] = match as unknown as [string, string, Operator, string, string?];
-  const latency = /^(.+)_(p50|p90|p99|p999|max)$/.exec(name);
+  const latency = LATENCY_FIGURE.exec(name);
   if (latency !== null) {
     const [, event, stat] = latency as unknown as [string, string, string];
     return {
