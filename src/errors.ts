@@ -45,6 +45,9 @@ export const ERROR_CODES = {
   FEED_BAD_PAYLOAD: 'an exchange payload lacks a field or carries one of the wrong type',
   FEED_REST_FAILED: 'an exchange REST request failed, timed out or answered with an error status',
   FEED_STATE: 'a feed operation was called in a state that does not allow it (before start, after stop)',
+  // Engines (docs/ENGINES.md, docs/FEATURES.md).
+  BAD_FEATURE:
+    'a feature name names no indicator of the catalog, or has parameters it does not take or outside their range',
   // Load testing (docs/LOADTEST.md).
   LOADTEST_TARGET:
     'the load test was pointed at a host that is neither loopback nor allowed with --allow-host, or the target does not answer',

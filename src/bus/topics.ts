@@ -10,6 +10,8 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   fills.<account>              fills of one account                     fills.acc-1
  *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
  *   bars.<venue>.<symbol>.<spec> a symbol's bars (the features engine)    bars.SIM.BTCUSDT.1m
+ *   features.<venue>.<symbol>.<feature>  an indicator of a symbol        features.SIM.BTCUSDT.rsi-14
+ *   demand.topics                what each node's clients subscribe to, for engines that compute on demand
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
  *   engine.status, system.health STATUS_TOPICS
  *   cluster.*                    coordination between nodes sharing a broker (CLUSTER_TOPICS)
@@ -61,6 +63,16 @@ const ORDERS_ROOT = 'orders';
 const FILLS_ROOT = 'fills';
 const BOTS_ROOT = 'bots';
 const BARS_ROOT = 'bars';
+const FEATURES_ROOT = 'features';
+
+/**
+ * Where nodes announce the patterns their clients subscribe to under the roots engines compute on
+ * demand (DEMAND_ROOTS), so that an engine in any process starts what someone reads and stops
+ * what nobody does (docs/ENGINES.md, "On demand").
+ */
+export const DEMAND_TOPIC = 'demand.topics' as Topic;
+/** The roots whose topics are computed on demand. */
+export const DEMAND_ROOTS = [FEATURES_ROOT] as const;
 
 // kind -> venue -> symbol -> topic. The feed handlers publish millions of ticks per second on a
 // few thousand distinct names; after the first call per name this is two Map lookups, with no
@@ -124,6 +136,19 @@ export function barsTopic(venue: string, symbol: string, spec: string): Topic {
 /** Every bar: `bars.>`. */
 export function allBars(): Pattern {
   return `${BARS_ROOT}.>` as Pattern;
+}
+
+/** `features.<venue>.<symbol>.<feature>`, e.g. `features.SIM.BTCUSDT.rsi-14` (the features engine). */
+export function featuresTopic(venue: string, symbol: string, feature: string): Topic {
+  checkSegment('venue', venue);
+  checkSegment('symbol', symbol);
+  checkSegment('feature', feature);
+  return `${FEATURES_ROOT}.${venue}.${symbol}.${feature}` as Topic;
+}
+
+/** Whether a pattern lies under a root computed on demand (`features.SIM.*.rsi-14`). */
+export function isDemandPattern(pattern: string): boolean {
+  return DEMAND_ROOTS.some((root) => pattern.startsWith(`${root}.`));
 }
 
 /** `cluster.nodes.<nodeId>`: the presence beacon of one node. */

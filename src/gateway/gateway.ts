@@ -55,6 +55,8 @@ export interface GatewayOptions {
    * connections do not share the pre-built frames; others are unaffected).
    */
   compressionThreshold?: number;
+  /** Told when the distinct patterns the connections subscribe to change (Hub). */
+  onPatternsChanged?: () => void;
   /**
    * Told of each critical- or high-lane message (fills, order and bot events, alerts) as it is
    * written to a client's socket, replays excepted: where delivery latency is measured.
@@ -116,6 +118,7 @@ export class Gateway {
       recorder: this.recorder,
       onBacklog: () => this.scheduler.backlogged(),
       onConflated: (message) => this.count('conflated', message.family),
+      onPatternsChanged: () => this.options.onPatternsChanged?.(),
     });
     this.scheduler = new FanoutScheduler(this.hub);
     this.wss = new WebSocketServer({

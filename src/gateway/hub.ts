@@ -17,6 +17,8 @@ export interface HubOptions {
   onBacklog(): void;
   /** A waiting market-data message was replaced by this newer one on its topic: the node is overloaded. */
   onConflated(message: OutboundMessage): void;
+  /** The set of distinct patterns changed (engines computing on demand are told, docs/ENGINES.md). */
+  onPatternsChanged?(): void;
 }
 
 interface PatternEntry {
@@ -69,6 +71,7 @@ export class Hub {
       ),
     };
     this.patterns.set(subscription.pattern, entry);
+    this.options.onPatternsChanged?.();
   }
 
   remove(subscription: HubSubscription): void {
@@ -79,7 +82,13 @@ export class Hub {
     if (entry.subscriptions.length === 0) {
       entry.unsubscribe();
       this.patterns.delete(subscription.pattern);
+      this.options.onPatternsChanged?.();
     }
+  }
+
+  /** The distinct patterns some connection subscribes to. */
+  patternNames(): IterableIterator<string> {
+    return this.patterns.keys();
   }
 
   /** Market-data messages (one per message and pattern) waiting for their offers. */

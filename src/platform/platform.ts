@@ -29,7 +29,7 @@ import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
 import { startMarketFeed } from './market-feed.ts';
 import { marketRoutes } from './market-routes.ts';
-import { EngineHost, FeaturesEngine } from '../engines/index.ts';
+import { DemandAnnouncer, EngineHost, FeaturesEngine } from '../engines/index.ts';
 import { nodeStatus } from './node-status.ts';
 import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
@@ -163,6 +163,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
     auth,
     ...gatewaySettings(config),
     onDelivered: (_topic, payload) => latency.delivered(payload),
+    onPatternsChanged: () => demand.changed(),
   });
   const latencyTimer = setInterval(
     () =>
@@ -173,7 +174,11 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       } satisfies LatencyMessage),
     LATENCY_PUBLISH_MS,
   );
-  const cluster = new Cluster({ bus, gateway, nodeId: newNodeId(config.port) });
+  const nodeId = newNodeId(config.port);
+  const cluster = new Cluster({ bus, gateway, nodeId });
+  // Engines that compute on demand (features) learn what this node's clients subscribe to.
+  const demand = new DemandAnnouncer(bus, nodeId, () => gateway.hub.patternNames());
+  demand.start();
 
   const metrics = createMetricsRegistry({
     bus,
@@ -267,6 +272,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
       await tradingService.stop();
       await feed?.stop();
       await simulator?.close();
+      demand.stop();
       await engines.stop();
       cluster.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

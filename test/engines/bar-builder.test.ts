@@ -49,6 +49,8 @@ describe('BarBuilder', () => {
         close: 9,
         volume: 4,
         value: 43,
+        buyVolume: 0,
+        sellVolume: 0,
         trades: 3,
       },
       {
@@ -60,6 +62,8 @@ describe('BarBuilder', () => {
         close: 9,
         volume: 0,
         value: 0,
+        buyVolume: 0,
+        sellVolume: 0,
         trades: 0,
       },
       {
@@ -71,6 +75,8 @@ describe('BarBuilder', () => {
         close: 9,
         volume: 0,
         value: 0,
+        buyVolume: 0,
+        sellVolume: 0,
         trades: 0,
       },
       {
@@ -82,6 +88,8 @@ describe('BarBuilder', () => {
         close: 11,
         volume: 1,
         value: 11,
+        buyVolume: 0,
+        sellVolume: 0,
         trades: 1,
       },
     ]);

@@ -14,8 +14,14 @@ export type Bar = {
   volume: number;
   /** Traded amount in the quote asset (Σ price × size). */
   value: number;
+  /** Of `volume`, what buyers took from the book (aggressor buy) and what sellers hit (aggressor sell). */
+  buyVolume: number;
+  sellVolume: number;
   trades: number;
 };
+
+/** Who took liquidity in a trade, when the venue says: the trade-flow features read it. */
+export type Aggressor = 'buy' | 'sell' | 'unknown';
 
 /**
  * Time bars with no trade in them carry the previous close, no volume and no trades, so the grid
@@ -47,7 +53,7 @@ export class BarBuilder {
     return this.bar;
   }
 
-  trade(timeMs: number, price: number, size: number): void {
+  trade(timeMs: number, price: number, size: number, aggressor: Aggressor = 'unknown'): void {
     const spec = this.spec;
     if (spec.kind === 'time') {
       this.closeUntil(timeMs);
@@ -55,11 +61,11 @@ export class BarBuilder {
         const openTime = Math.floor(timeMs / spec.ms) * spec.ms;
         this.bar = startBar(openTime, openTime + spec.ms, price);
       }
-      add(this.bar, price, size);
+      add(this.bar, price, size, aggressor);
       return;
     }
     this.bar ??= startBar(timeMs, timeMs, price);
-    add(this.bar, price, size);
+    add(this.bar, price, size, aggressor);
     this.bar.closeTime = timeMs;
     const full =
       spec.kind === 'ticks'
@@ -111,15 +117,19 @@ function startBar(openTime: number, closeTime: number, price: number): Bar {
     close: price,
     volume: 0,
     value: 0,
+    buyVolume: 0,
+    sellVolume: 0,
     trades: 0,
   };
 }
 
-function add(bar: Bar, price: number, size: number): void {
+function add(bar: Bar, price: number, size: number, aggressor: Aggressor): void {
   if (price > bar.high) bar.high = price;
   if (price < bar.low) bar.low = price;
   bar.close = price;
   bar.volume += size;
   bar.value += price * size;
+  if (aggressor === 'buy') bar.buyVolume += size;
+  else if (aggressor === 'sell') bar.sellVolume += size;
   bar.trades++;
 }

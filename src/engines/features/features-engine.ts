@@ -1,9 +1,30 @@
-import { allBars, allMarketData, barsTopic, type MessageBus, type Unsubscribe } from '../../bus/index.ts';
+import {
+  allBars,
+  allMarketData,
+  barsTopic,
+  DEMAND_TOPIC,
+  featuresTopic,
+  type MessageBus,
+  type Topic,
+  topicMatches,
+  type Unsubscribe,
+} from '../../bus/index.ts';
+import { TickwireError } from '../../errors.ts';
 import { type RouteHandler, type RouteKey, sendError, sendJson } from '../../gateway/index.ts';
-import { fromFixedPoint, TICK_BYTES, Tick } from '../../wire/index.ts';
+import { fromFixedPoint, MESSAGE_TYPES, SIDE, TICK_BYTES, Tick } from '../../wire/index.ts';
+import { DemandTracker } from '../demand.ts';
 import type { Engine, EngineHealth } from '../engine.ts';
-import { type Bar, BarBuilder } from './bar-builder.ts';
-import { barSpecName, type BarSpec, parseBarSpec } from './bar-spec.ts';
+import { type Aggressor, type Bar, BarBuilder } from './bar-builder.ts';
+import { barSpecName, parseBarSpec } from './bar-spec.ts';
+import {
+  type FeatureRequest,
+  type Indicator,
+  INDICATORS,
+  type IndicatorValue,
+  parseFeatureName,
+  usage,
+} from './indicators/index.ts';
+import { SymbolMarket } from './symbol-market.ts';
 
 /**
  * A closed bar on `bars.<venue>.<symbol>.<spec>`. Prices and amounts are numbers (the features'
@@ -16,71 +37,117 @@ export type BarMessage = Bar & {
   spec: string;
 };
 
+/** A feature's value after a bar closed, on `features.<venue>.<symbol>.<feature>`. */
+export type FeatureMessage = {
+  type: 'feature';
+  venue: string;
+  symbol: string;
+  feature: string;
+  spec: string;
+  /** The close time of the bar it was computed on, ms. */
+  time: number;
+  value: IndicatorValue;
+};
+
 export interface FeaturesEngineOptions {
-  /** Bar specs built for every symbol with trades. */
+  /** Bar specs built for every symbol with trades; the first is the one features run on by default. */
   bars: readonly string[];
-  /** Bars kept per symbol and spec for GET /api/v1/bars. */
+  /** Bars kept per symbol and spec for GET /api/v1/bars, and to warm up a feature requested late. */
   keep: number;
+  /** Features computed for every symbol whether or not anyone subscribes (`rsi-14`, `macd:1m`). */
+  features: readonly string[];
 }
 
-export const FEATURES_ENGINE_DEFAULTS: FeaturesEngineOptions = { bars: ['1s', '1m'], keep: 1_000 };
+export const FEATURES_ENGINE_DEFAULTS: FeaturesEngineOptions = {
+  bars: ['1s', '1m'],
+  keep: 1_000,
+  features: [],
+};
 /** The original platform's features engine port. */
 const FEATURES_PORT = 8500;
-/** How often quiet symbols' time bars are closed, on the market's clock. */
-const CLOSE_EVERY_MS = 250;
+/** How far the market's clock moves between two sweeps closing quiet symbols' time bars. */
+const SWEEP_EVERY_MS = 250;
+/** How often demand leases are checked. */
+const EXPIRE_EVERY_MS = 1_000;
 const BARS_LIMIT = { default: 100 } as const;
 
-interface SymbolBars {
+interface RunningFeature {
+  readonly name: string;
+  readonly indicator: Indicator;
+  readonly topic: Topic;
+  last: FeatureMessage | undefined;
+}
+
+interface SymbolState {
   venue: string;
   symbol: string;
   builders: BarBuilder[];
   /** Per spec, the last bars, oldest first. */
   kept: BarMessage[][];
+  /** Per spec, the features running on its bars, by name. */
+  features: Map<string, RunningFeature>[];
+  market: SymbolMarket;
 }
 
 /**
- * The features engine (docs/FEATURES.md). So far it builds bars: for every symbol whose trades
- * reach the bus, the configured bar specs, each closed bar published on
- * `bars.<venue>.<symbol>.<spec>` and kept for `GET /api/v1/bars`. Time bars of quiet symbols are
- * closed on the market's clock (the latest trade time seen on any symbol), so a replay at any
- * speed closes them as the live market would. Indicators over the bars are still to come.
+ * The features engine (docs/FEATURES.md): for every symbol whose trades reach the bus, bars of the
+ * configured specs (published on `bars.<venue>.<symbol>.<spec>` and kept for `GET /api/v1/bars`),
+ * and over them the indicators someone asked for: the configured ones, and those any node's
+ * clients subscribe to (`features.<venue>.<symbol>.<feature>`, learned from the demand topic),
+ * each published after every bar it runs on. Everything moves with the market's clock (the
+ * latest trade time seen), not the wall clock, so a replay of a recording at any speed gives the
+ * values the live market gave.
  */
 export class FeaturesEngine implements Engine {
   readonly name = 'features';
   readonly port = FEATURES_PORT;
-  readonly reads = [allMarketData('trade')];
-  readonly writes = [allBars()];
+  readonly reads = [allMarketData('trade'), allMarketData('quote'), allMarketData('book'), DEMAND_TOPIC];
+  readonly writes = [allBars(), 'features.>'];
   private readonly options: FeaturesEngineOptions;
-  private readonly specs: readonly { name: string; spec: BarSpec }[];
-  private readonly symbols = new Map<string, SymbolBars>();
+  private readonly specs: readonly string[];
+  private readonly symbols = new Map<string, SymbolState>();
   private readonly tick = new Tick();
+  private readonly demand = new DemandTracker(() => this.reconcile());
+  /** Feature names seen in demand or configuration, parsed once: the request or why it is refused. */
+  private readonly parsed = new Map<string, FeatureRequest | TickwireError>();
   private bus: MessageBus | undefined;
-  private unsubscribe: Unsubscribe | undefined;
+  private subscriptions: Unsubscribe[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastMessageAt: number | undefined;
   /** The latest trade time seen, ms: the market's clock. */
   private marketTime = 0;
+  private nextSweep = 0;
+  /** Feature values published. */
+  published = 0;
 
   constructor(options: Partial<FeaturesEngineOptions> = {}) {
     this.options = { ...FEATURES_ENGINE_DEFAULTS, ...options };
-    // Parsed up front: a bad spec is a configuration error, not a runtime one.
-    this.specs = this.options.bars.map((text) => {
-      const spec = parseBarSpec(text);
-      return { name: barSpecName(spec), spec };
-    });
+    // Checked up front: a bad spec or feature is a configuration error, not a runtime one.
+    this.specs = this.options.bars.map((text) => barSpecName(parseBarSpec(text)));
+    if (this.specs.length === 0)
+      throw new TickwireError('BAD_CONFIG', 'the features engine needs a bar spec');
+    for (const name of this.options.features) {
+      const request = this.request(name);
+      if (request instanceof TickwireError) throw request;
+    }
   }
 
   async start(bus: MessageBus): Promise<void> {
     this.bus = bus;
-    this.unsubscribe = bus.subscribe(this.reads[0]!, (payload, topic) => this.onTrades(payload, topic));
-    this.timer = setInterval(() => {
-      for (const entry of this.symbols.values())
-        for (const builder of entry.builders) builder.closeUntil(this.marketTime);
-    }, CLOSE_EVERY_MS);
+    const onTicks = (payload: unknown, topic: string): void => this.onTicks(payload, topic);
+    this.subscriptions = [
+      bus.subscribe(allMarketData('trade'), onTicks),
+      bus.subscribe(allMarketData('quote'), onTicks),
+      bus.subscribe(allMarketData('book'), onTicks),
+    ];
+    this.demand.start(bus);
+    this.timer = setInterval(() => this.demand.expire(), EXPIRE_EVERY_MS);
   }
 
   async stop(): Promise<void> {
-    this.unsubscribe?.();
+    for (const unsubscribe of this.subscriptions) unsubscribe();
+    this.subscriptions = [];
+    this.demand.stop();
     clearInterval(this.timer);
   }
 
@@ -96,8 +163,28 @@ export class FeaturesEngine implements Engine {
 
   /** The last bars of a symbol, oldest first. */
   bars(venue: string, symbol: string, spec: string): BarMessage[] | undefined {
-    const index = this.specs.findIndex((entry) => entry.name === spec);
+    const index = this.specs.indexOf(spec);
     return index < 0 ? undefined : this.symbols.get(`${venue}.${symbol}`)?.kept[index];
+  }
+
+  /** The features running on a symbol with their last values. */
+  features(venue: string, symbol: string): { feature: string; spec: string; last: FeatureMessage | null }[] {
+    const entry = this.symbols.get(`${venue}.${symbol}`);
+    if (entry === undefined) return [];
+    return entry.features.flatMap((running, index) =>
+      [...running.values()].map((feature) => ({
+        feature: feature.name,
+        spec: this.specs[index]!,
+        last: feature.last ?? null,
+      })),
+    );
+  }
+
+  /** Feature names asked for that cannot be computed, with why. */
+  refused(): { feature: string; error: string }[] {
+    return [...this.parsed]
+      .filter((entry): entry is [string, TickwireError] => entry[1] instanceof TickwireError)
+      .map(([feature, error]) => ({ feature, error: error.message }));
   }
 
   routes(): Partial<Record<RouteKey, RouteHandler>> {
@@ -106,7 +193,7 @@ export class FeaturesEngine implements Engine {
         const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
         const venue = query.get('venue') ?? 'SIM';
         const symbol = query.get('symbol') ?? '';
-        const spec = query.get('spec') ?? this.specs[0]!.name;
+        const spec = query.get('spec') ?? this.specs[0]!;
         const limit = Number(query.get('limit') ?? BARS_LIMIT.default);
         if (!(Number.isInteger(limit) && limit >= 1 && limit <= this.options.keep))
           return sendError(
@@ -115,57 +202,178 @@ export class FeaturesEngine implements Engine {
             'BAD_REQUEST',
             `limit must be a whole number 1..${this.options.keep}`,
           );
-        if (!this.specs.some((entry) => entry.name === spec))
-          return sendError(
-            response,
-            404,
-            'UNKNOWN_BAR_SPEC',
-            `bars are built for ${this.specs.map((entry) => entry.name).join(', ')}`,
-          );
+        if (!this.specs.includes(spec))
+          return sendError(response, 404, 'UNKNOWN_BAR_SPEC', `bars are built for ${this.specs.join(', ')}`);
         const bars = this.bars(venue, symbol, spec);
         if (bars === undefined)
           return sendError(response, 404, 'UNKNOWN_SYMBOL', `no trades of ${venue} ${symbol} seen yet`);
         sendJson(response, 200, { venue, symbol, spec, bars: bars.slice(-limit) });
       },
+      'GET /api/v1/features': (request, response) => {
+        const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+        const venue = query.get('venue') ?? 'SIM';
+        const symbol = query.get('symbol') ?? '';
+        if (!this.symbols.has(`${venue}.${symbol}`))
+          return sendError(response, 404, 'UNKNOWN_SYMBOL', `no trades of ${venue} ${symbol} seen yet`);
+        sendJson(response, 200, { venue, symbol, features: this.features(venue, symbol) });
+      },
+      'GET /api/v1/features/catalog': (_request, response) =>
+        sendJson(response, 200, {
+          specs: this.specs,
+          indicators: INDICATORS.map((indicator) => ({
+            name: indicator.name,
+            usage: usage(indicator),
+            summary: indicator.summary,
+            params: indicator.params,
+            outputs: indicator.outputs ?? null,
+            warmUpBars: indicator.warmUp(indicator.params.map((param) => param.default)),
+          })),
+          refused: this.refused(),
+        }),
     };
   }
 
-  private onTrades(payload: unknown, topic: string): void {
+  /** One symbol's ticks from `md.<kind>.<venue>.<symbol>`. */
+  private onTicks(payload: unknown, topic: string): void {
     if (!(payload instanceof Uint8Array)) return;
     this.lastMessageAt = Date.now();
-    const entry = this.symbols.get(topic.slice(topic.indexOf('.', 3) + 1)) ?? this.addSymbol(topic);
+    const key = topic.slice(topic.indexOf('.', 3) + 1);
+    const entry = this.symbols.get(key) ?? this.addSymbol(key);
     const tick = this.tick;
     for (let offset = 0; offset + TICK_BYTES <= payload.length; offset += TICK_BYTES) {
       tick.wrap(payload, offset);
-      const time = tick.exchangeMs;
-      if (time > this.marketTime) this.marketTime = time;
-      const price = fromFixedPoint(tick.price, tick.priceScale);
-      const size = fromFixedPoint(tick.size, tick.sizeScale);
-      for (const builder of entry.builders) builder.trade(time, price, size);
+      const type = MESSAGE_TYPES[tick.type - 1];
+      if (type === 'trade') {
+        const time = tick.exchangeMs;
+        if (time > this.marketTime) this.marketTime = time;
+        const price = fromFixedPoint(tick.price, tick.priceScale);
+        const size = fromFixedPoint(tick.size, tick.sizeScale);
+        const aggressor: Aggressor =
+          tick.side === SIDE.buy ? 'buy' : tick.side === SIDE.sell ? 'sell' : 'unknown';
+        for (const builder of entry.builders) builder.trade(time, price, size, aggressor);
+        if (this.marketTime >= this.nextSweep) this.sweep();
+      } else if (type === 'quote') entry.market.applyQuote(tick);
+      else if (type === 'book') entry.market.applyLevel(tick);
     }
   }
 
-  /** `md.trade.<venue>.<symbol>`: its builders, publishing on its bars topics. */
-  private addSymbol(topic: string): SymbolBars {
-    const [, , venue, symbol] = topic.split('.') as [string, string, string, string];
-    const kept = this.specs.map(() => [] as BarMessage[]);
-    const entry: SymbolBars = {
+  /** Closes every symbol's time bars that ended on the market's clock (quiet symbols' too). */
+  private sweep(): void {
+    this.nextSweep = this.marketTime + SWEEP_EVERY_MS;
+    for (const entry of this.symbols.values())
+      for (const builder of entry.builders) builder.closeUntil(this.marketTime);
+  }
+
+  private onBar(entry: SymbolState, index: number, bar: Bar): void {
+    const spec = this.specs[index]!;
+    const message: BarMessage = { type: 'bar', venue: entry.venue, symbol: entry.symbol, spec, ...bar };
+    const window = entry.kept[index]!;
+    window.push(message);
+    // Trimmed in batches: amortized O(1) per bar.
+    if (window.length >= 2 * this.options.keep) window.splice(0, window.length - this.options.keep);
+    const bus = this.bus;
+    bus?.publish(barsTopic(entry.venue, entry.symbol, spec), message);
+    for (const feature of entry.features[index]!.values()) {
+      const value = feature.indicator.update(bar, entry.market);
+      if (value === null) continue;
+      feature.last = {
+        type: 'feature',
+        venue: entry.venue,
+        symbol: entry.symbol,
+        feature: feature.name,
+        spec,
+        time: bar.closeTime,
+        value,
+      };
+      this.published++;
+      bus?.publish(feature.topic, feature.last);
+    }
+  }
+
+  /** Starts a symbol (`<venue>.<symbol>`) at its first tick. */
+  private addSymbol(key: string): SymbolState {
+    const [venue, symbol] = key.split('.') as [string, string];
+    const entry: SymbolState = {
       venue,
       symbol,
-      kept,
-      builders: this.specs.map(({ name, spec }, index) => {
-        const bars = barsTopic(venue, symbol, name);
-        return new BarBuilder(spec, (bar) => {
-          const message: BarMessage = { type: 'bar', venue, symbol, spec: name, ...bar };
-          const window = kept[index]!;
-          window.push(message);
-          // Trimmed in batches: amortized O(1) per bar.
-          if (window.length >= 2 * this.options.keep) window.splice(0, window.length - this.options.keep);
-          this.bus?.publish(bars, message);
-        });
-      }),
+      kept: this.specs.map(() => []),
+      features: this.specs.map(() => new Map()),
+      market: new SymbolMarket(),
+      builders: [],
     };
-    this.symbols.set(`${venue}.${symbol}`, entry);
+    entry.builders = this.specs.map(
+      (spec, index) => new BarBuilder(parseBarSpec(spec), (bar) => this.onBar(entry, index, bar)),
+    );
+    this.symbols.set(key, entry);
+    this.reconcileSymbol(entry, this.wanted());
     return entry;
+  }
+
+  private request(name: string): FeatureRequest | TickwireError {
+    let request = this.parsed.get(name);
+    if (request === undefined) {
+      try {
+        request = parseFeatureName(name);
+        if (request.spec !== undefined && !this.specs.includes(request.spec))
+          throw new TickwireError(
+            'BAD_FEATURE',
+            `feature ${JSON.stringify(name)}: bars of ${request.spec} are not built (built: ${this.specs.join(', ')})`,
+          );
+      } catch (error) {
+        request = error instanceof TickwireError ? error : new TickwireError('BAD_FEATURE', String(error));
+      }
+      this.parsed.set(name, request);
+    }
+    return request;
+  }
+
+  /** The feature names wanted on every symbol, and the demand patterns that may want more. */
+  private wanted(): { everywhere: readonly string[]; patterns: string[] } {
+    // A pattern names a feature only by a literal last segment: `features.SIM.*.rsi-14` starts
+    // rsi-14 on every SIM symbol, `features.>` starts nothing (it reads what others asked for).
+    const patterns = [...this.demand.patterns()].filter((pattern) => {
+      const last = pattern.slice(pattern.lastIndexOf('.') + 1);
+      return last !== '*' && last !== '>' && pattern.split('.').length === 4;
+    });
+    return { everywhere: this.options.features, patterns };
+  }
+
+  private reconcile(): void {
+    const wanted = this.wanted();
+    for (const entry of this.symbols.values()) this.reconcileSymbol(entry, wanted);
+  }
+
+  /** Starts the features now wanted on a symbol (warmed up on its kept bars) and stops the others. */
+  private reconcileSymbol(
+    entry: SymbolState,
+    wanted: { everywhere: readonly string[]; patterns: string[] },
+  ): void {
+    const names = new Set(wanted.everywhere);
+    for (const pattern of wanted.patterns) {
+      const name = pattern.slice(pattern.lastIndexOf('.') + 1);
+      if (topicMatches(pattern, `features.${entry.venue}.${entry.symbol}.${name}`)) names.add(name);
+    }
+    const byIndex = this.specs.map(() => new Map<string, FeatureRequest>());
+    for (const name of names) {
+      const request = this.request(name);
+      if (request instanceof TickwireError) continue;
+      byIndex[request.spec === undefined ? 0 : this.specs.indexOf(request.spec)]!.set(name, request);
+    }
+    byIndex.forEach((requests, index) => {
+      const running = entry.features[index]!;
+      for (const name of running.keys()) if (!requests.has(name)) running.delete(name);
+      for (const [name, request] of requests) {
+        if (running.has(name)) continue;
+        const indicator = request.indicator.create(request.params);
+        // Warmed up on the bars kept, so that a feature asked for late has a value at the next bar.
+        for (const bar of entry.kept[index]!) indicator.update(bar, entry.market);
+        running.set(name, {
+          name,
+          indicator,
+          topic: featuresTopic(entry.venue, entry.symbol, name),
+          last: undefined,
+        });
+      }
+    });
   }
 }
