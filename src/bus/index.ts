@@ -53,6 +53,7 @@ export {
   clusterNodeTopic,
   clusterReplyTopic,
   fillsTopic,
+  allFeatures,
   DEMAND_TOPIC,
   featuresTopic,
   isDemandPattern,

@@ -146,6 +146,11 @@ export function featuresTopic(venue: string, symbol: string, feature: string): T
   return `${FEATURES_ROOT}.${venue}.${symbol}.${feature}` as Topic;
 }
 
+/** Every feature: `features.>`. */
+export function allFeatures(): Pattern {
+  return `${FEATURES_ROOT}.>` as Pattern;
+}
+
 /** Whether a pattern lies under a root computed on demand (`features.SIM.*.rsi-14`). */
 export function isDemandPattern(pattern: string): boolean {
   return DEMAND_ROOTS.some((root) => pattern.startsWith(`${root}.`));

@@ -13,6 +13,8 @@ const COMMANDS = {
   record: 'record market data from a platform: tickwire record --dir <d> [--url ws://…/ws] [--symbols …]',
   replay:
     'replay a recording into a local platform: tickwire replay --dir <d> [--speed 10] [--from ISO] [--to ISO] [--port] [--dry-run]',
+  features:
+    'indicators over a recording, as CSV: tickwire features --dir <d> --features rsi-14,macd [--bars 1s,1m] [--out f.csv]',
   loadtest:
     'load-test a running node, or analyze it: tickwire loadtest quick|full|analyze [--url …] [--clients N] [--threshold fill_p99<10ms] [--json] [--html report.html]',
   help: 'print this help',
@@ -61,6 +63,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./replay.ts')).replayCommand(rest);
     case 'loadtest':
       return (await import('./loadtest.ts')).loadtestCommand(rest);
+    case 'features':
+      return (await import('./features.ts')).featuresCommand(rest);
     case 'start': {
       const { flags, file } = parseConfigFlags(rest);
       const config = loadConfig({ flags, env: process.env, file });

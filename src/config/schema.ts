@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { brokerNames, parseBusSpec } from '../bus/index.ts';
 import { BINANCE_STREAM_KINDS, BINANCE_URLS } from '../feeds/index.ts';
-import { authConfigSchema, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
+import { authConfigSchema, DEFAULT_ANONYMOUS_TOPICS, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
 import { alertsConfigSchema } from '../monitor/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 import { symbolsOption } from '../simulator/index.ts';
@@ -105,7 +105,7 @@ export const configSchema = z
 
     // Access (docs/PROTOCOL.md, "Authentication and permissions").
     adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
-    anonymousTopics: patterns.default(['md.>']),
+    anonymousTopics: patterns.default([...DEFAULT_ANONYMOUS_TOPICS]),
     /** API keys and JWT verification: only in the config file (see docs). */
     auth: authConfigSchema.omit({ anonymous: true }).prefault({}),
 
@@ -221,7 +221,7 @@ export const CONFIG_KEYS: Record<
   ),
   anonymousTopics: key(
     'anonymous-topics',
-    'comma-separated patterns anonymous connections may subscribe to (default md.>)',
+    `comma-separated patterns anonymous connections may subscribe to (default ${DEFAULT_ANONYMOUS_TOPICS.join(',')})`,
   ),
 };
 

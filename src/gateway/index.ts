@@ -21,7 +21,7 @@ export {
   sendJson,
 } from './http-server.ts';
 export { LANES, type Lane } from './lanes.ts';
-export { type Principal } from './permissions.ts';
+export { DEFAULT_ANONYMOUS_TOPICS, type Principal } from './permissions.ts';
 export { PRESET_PATHS } from './presets.ts';
 export { sendBufferCap, type SendBufferCapStatus, UNSENT_LIMIT_BYTES } from './send-buffer-cap.ts';
 export { CLIENT_OPS, DATA_FORMATS, type DataFormat } from './protocol.ts';

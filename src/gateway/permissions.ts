@@ -1,4 +1,12 @@
-import { allMarketData, fillsTopic, ordersTopic, type Pattern, parsePattern } from '../bus/index.ts';
+import {
+  allBars,
+  allFeatures,
+  allMarketData,
+  fillsTopic,
+  ordersTopic,
+  type Pattern,
+  parsePattern,
+} from '../bus/index.ts';
 
 /**
  * Who a connection is and which topics it may subscribe to. Built once when a connection
@@ -18,8 +26,11 @@ export interface Principal {
 export const PRINCIPAL_SOURCES = ['anonymous', 'api-key', 'jwt'] as const;
 export type PrincipalSource = (typeof PRINCIPAL_SOURCES)[number];
 
+/** Public market data: ticks, and the bars and features the features engine derives from them. */
+export const PUBLIC_TOPICS: readonly Pattern[] = [allMarketData(), allBars(), allFeatures()];
+
 /** What anonymous connections get when the config does not say otherwise: public market data only. */
-export const DEFAULT_ANONYMOUS_TOPICS: readonly Pattern[] = [allMarketData()];
+export const DEFAULT_ANONYMOUS_TOPICS: readonly Pattern[] = PUBLIC_TOPICS;
 
 const EVERYTHING = '>' as Pattern;
 
@@ -30,7 +41,7 @@ const EVERYTHING = '>' as Pattern;
 export function accountPatterns(account: string): Pattern[] {
   // A topic is also the pattern that matches only itself; the types are branded apart, hence parsePattern.
   return [
-    allMarketData(),
+    ...PUBLIC_TOPICS,
     parsePattern(ordersTopic(account)),
     parsePattern(fillsTopic(account)),
     parsePattern(`bots.${account}.>`),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/index.ts';
 import { startExchangeSimulator } from '../../src/simulator/index.ts';
 import { type Platform, startPlatform } from '../../src/platform/index.ts';
@@ -145,6 +146,43 @@ describe('platform (tickwire start)', () => {
     assert.ok(bars.length >= 1 && bars.length <= 5);
     for (const bar of bars) assert.equal(bar.closeTime - bar.openTime, 1_000);
     assert.equal((await fetch(`${platform.url}/api/v1/bars?symbol=BTCUSDT&spec=7m`)).status, 404);
+  });
+
+  it('computes a feature while a WebSocket client subscribes to it, and stops when it leaves', async () => {
+    const socket = new WebSocket(`${platform.url.replace('http', 'ws')}/ws`);
+    const messages: { topic: string; data: { feature: string; value: unknown } }[] = [];
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { topic?: string; data: never };
+      if (message.topic !== undefined) messages.push(message as { topic: string; data: never });
+    });
+    await new Promise((resolve) => socket.addEventListener('open', resolve));
+    const topic = 'features.SIM.BTCUSDT.sma-2';
+    socket.send(JSON.stringify({ op: 'subscribe', id: 1, topics: [topic, 'features.SIM.*.spread'] }));
+    try {
+      const first = await eventually(
+        () => messages.find((message) => message.topic === topic),
+        'an sma-2 value',
+      );
+      assert.equal(first.data.feature, 'sma-2');
+      assert.equal(typeof first.data.value, 'number');
+      await eventually(() => messages.some((message) => message.topic.endsWith('.spread')), 'a spread value');
+      const listed = (await (await fetch(`${platform.url}/api/v1/features?symbol=BTCUSDT`)).json()) as {
+        features: { feature: string }[];
+      };
+      assert.deepEqual(listed.features.map((feature) => feature.feature).sort(), ['sma-2', 'spread']);
+    } finally {
+      socket.close();
+    }
+    await eventually(async () => {
+      const listed = (await (await fetch(`${platform.url}/api/v1/features?symbol=BTCUSDT`)).json()) as {
+        features: unknown[];
+      };
+      return listed.features.length === 0;
+    }, 'the features stopped once nobody reads them');
+    const catalog = (await (await fetch(`${platform.url}/api/v1/features/catalog`)).json()) as {
+      indicators: { name: string }[];
+    };
+    assert.ok(catalog.indicators.length >= 30);
   });
 
   it('reports pipeline and bus statistics', async () => {

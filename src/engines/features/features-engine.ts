@@ -1,5 +1,6 @@
 import {
   allBars,
+  allFeatures,
   allMarketData,
   barsTopic,
   DEMAND_TOPIC,
@@ -102,7 +103,7 @@ export class FeaturesEngine implements Engine {
   readonly name = 'features';
   readonly port = FEATURES_PORT;
   readonly reads = [allMarketData('trade'), allMarketData('quote'), allMarketData('book'), DEMAND_TOPIC];
-  readonly writes = [allBars(), 'features.>'];
+  readonly writes = [allBars(), allFeatures()];
   private readonly options: FeaturesEngineOptions;
   private readonly specs: readonly string[];
   private readonly symbols = new Map<string, SymbolState>();
