@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     assert.equal(config.profile, 'throughput', "the profile's settings apply unless a key overrides them");
     assert.deepEqual(config.feedStreams, ['trade', 'bookTicker', 'depth']);
     assert.deepEqual(config.recoverableTopics, ['orders.>', 'fills.>', 'bots.>', 'alerts.>']);
-    assert.deepEqual(config.anonymousTopics, ['md.>']);
+    assert.deepEqual(config.anonymousTopics, ['md.>', 'bars.>', 'features.>']);
     assert.deepEqual(config.auth.apiKeys, []);
     assert.equal(config.adminKey, undefined);
   });

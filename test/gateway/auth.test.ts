@@ -71,7 +71,7 @@ function escapeRegExp(text: string): string {
 describe('authenticate: no credential and API keys', () => {
   it('makes a connection without a credential anonymous, with market data only', async () => {
     const principal = await both.authenticate({});
-    assert.deepEqual(principal, { account: null, admin: false, allow: ['md.>'], via: 'anonymous' });
+    assert.deepEqual(principal, { account: null, admin: false, allow: ['md.>', 'bars.>', 'features.>'], via: 'anonymous' });
     assert.equal(principal, both.anonymous);
   });
 
@@ -87,7 +87,7 @@ describe('authenticate: no credential and API keys', () => {
     assert.deepEqual(principal, {
       account: 'acc1',
       admin: false,
-      allow: ['md.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'monitor.*'],
+      allow: ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'monitor.*'],
       via: 'api-key',
     });
   });
@@ -131,7 +131,7 @@ describe('authenticate: JWT', () => {
     assert.deepEqual(principal, {
       account: 'acc1',
       admin: false,
-      allow: ['md.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'alerts.*'],
+      allow: ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'alerts.*'],
       via: 'jwt',
     });
     const admin = await hsOnly.authenticate({ token: hs256(claims({ sub: 'ops', admin: true })) });
@@ -353,7 +353,7 @@ describe('auth configuration', () => {
     assert.deepEqual(authConfigSchema.parse({}), {
       apiKeys: [],
       jwt: { leewaySeconds: 30 },
-      anonymous: { topics: ['md.>'] },
+      anonymous: { topics: ['md.>', 'bars.>', 'features.>'] },
     });
   });
 

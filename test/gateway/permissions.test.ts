@@ -192,6 +192,8 @@ describe('canSubscribe', () => {
       'md.trade.SIM.BTCUSDT',
       'md.>',
       'md.*.SIM.*',
+      'bars.SIM.BTCUSDT.1m',
+      'features.SIM.*.rsi-14',
       'orders.acc1',
       'fills.acc1',
       'bots.acc1.b7',
@@ -241,7 +243,7 @@ describe('canSubscribe', () => {
 
   it('gives anonymous connections public market data only by default', () => {
     const anonymous = anonymousPrincipal(DEFAULT_ANONYMOUS_TOPICS);
-    assert.deepEqual(anonymous.allow, ['md.>']);
+    assert.deepEqual(anonymous.allow, ['md.>', 'bars.>', 'features.>']);
     assert.equal(canSubscribe(anonymous, p('md.quote.SIM.ETHUSDT')), true);
     assert.equal(canSubscribe(anonymous, p('orders.acc1')), false);
     assert.equal(canSubscribe(anonymous, p('monitor.hardware')), false);
@@ -251,7 +253,7 @@ describe('canSubscribe', () => {
   it('builds frozen principals so no caller can widen them', () => {
     const principal = accountPrincipal('acc1', 'jwt', false, [p('md.>')]);
     assert.ok(Object.isFrozen(principal) && Object.isFrozen(principal.allow));
-    assert.deepEqual(principal.allow, ['md.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>']);
+    assert.deepEqual(principal.allow, ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>']);
     assert.throws(() => (principal.allow as Pattern[]).push(p('>')));
   });
 
