@@ -71,7 +71,12 @@ function escapeRegExp(text: string): string {
 describe('authenticate: no credential and API keys', () => {
   it('makes a connection without a credential anonymous, with market data only', async () => {
     const principal = await both.authenticate({});
-    assert.deepEqual(principal, { account: null, admin: false, allow: ['md.>', 'bars.>', 'features.>'], via: 'anonymous' });
+    assert.deepEqual(principal, {
+      account: null,
+      admin: false,
+      allow: ['md.>', 'bars.>', 'features.>'],
+      via: 'anonymous',
+    });
     assert.equal(principal, both.anonymous);
   });
 

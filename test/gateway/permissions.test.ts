@@ -253,7 +253,14 @@ describe('canSubscribe', () => {
   it('builds frozen principals so no caller can widen them', () => {
     const principal = accountPrincipal('acc1', 'jwt', false, [p('md.>')]);
     assert.ok(Object.isFrozen(principal) && Object.isFrozen(principal.allow));
-    assert.deepEqual(principal.allow, ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>']);
+    assert.deepEqual(principal.allow, [
+      'md.>',
+      'bars.>',
+      'features.>',
+      'orders.acc1',
+      'fills.acc1',
+      'bots.acc1.>',
+    ]);
     assert.throws(() => (principal.allow as Pattern[]).push(p('>')));
   });
 
