@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as second from 'technicalindicators';
 import { type Bar } from '../../src/engines/index.ts';
@@ -7,6 +8,7 @@ import {
   type IndicatorValue,
   type MarketView,
   parseFeatureName,
+  usage,
 } from '../../src/engines/features/indicators/index.ts';
 import * as reference from './support/indicator-reference.ts';
 
@@ -379,3 +381,17 @@ function psarReference(bars: Bar[], acceleration: number, maximum: number): (num
   }
   return out;
 }
+
+describe('docs/FEATURES.md', () => {
+  it('lists every indicator with its name, defaults and warm-up', () => {
+    const doc = readFileSync(new URL('../../docs/FEATURES.md', import.meta.url), 'utf8');
+    for (const definition of INDICATORS) {
+      const warmUp = definition.warmUp(definition.params.map((param) => param.default));
+      assert.ok(doc.includes(`| \`${usage(definition)}\` | ${definition.summary} |`), definition.name);
+      assert.match(
+        doc,
+        new RegExp(`\\| \`${usage(definition).replace(/[<>=_.-]/g, '.')}\` \\|.*\\| ${warmUp} \\|`),
+      );
+    }
+  });
+});

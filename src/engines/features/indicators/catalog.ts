@@ -63,9 +63,12 @@ export function parseFeatureName(name: string): FeatureRequest {
   return { name, indicator, params, spec };
 }
 
-/** How to write an indicator's name with its parameters: `macd-<fast=12>-<slow=26>-<signal=9>`. */
+/** How to write an indicator's name with its parameters: `macd-<fast=12>-<slow=26>-<signal=9>`, `psar-<step=0_02>-<max=0_2>`. */
 export function usage(indicator: IndicatorDefinition): string {
-  return [indicator.name, ...indicator.params.map((param) => `<${param.name}=${param.default}>`)].join('-');
+  return [
+    indicator.name,
+    ...indicator.params.map((param) => `<${param.name}=${String(param.default).replace('.', '_')}>`),
+  ].join('-');
 }
 
 function bad(name: string, rule: string): TickwireError {
