@@ -13,6 +13,9 @@ const COMMANDS = {
   record: 'record market data from a platform: tickwire record --dir <d> [--url ws://…/ws] [--symbols …]',
   replay:
     'replay a recording into a local platform: tickwire replay --dir <d> [--speed 10] [--from ISO] [--to ISO] [--port] [--dry-run]',
+  up: 'run the platform and every engine as processes on a broker, restarted when they die: tickwire up [--bus redis://…|nats://…]',
+  engine:
+    'run one processing engine alone: tickwire engine <features> [--bus redis://…|nats://…] [--port N] [--instance id]',
   features:
     'indicators over a recording, as CSV: tickwire features --dir <d> --features rsi-14,macd [--bars 1s,1m] [--out f.csv]',
   loadtest:
@@ -63,6 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./replay.ts')).replayCommand(rest);
     case 'loadtest':
       return (await import('./loadtest.ts')).loadtestCommand(rest);
+    case 'up':
+      return (await import('./up.ts')).upCommand(rest);
+    case 'engine':
+      return (await import('./engine.ts')).engineCommand(rest);
     case 'features':
       return (await import('./features.ts')).featuresCommand(rest);
     case 'start': {

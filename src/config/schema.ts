@@ -19,6 +19,11 @@ import { tradingConfigSchema } from '../trading/index.ts';
  * no feed (a gateway node of a cluster).
  */
 export const FEED_KINDS = ['sim', 'binance', 'none'] as const;
+/**
+ * Where the processing engines run: `embedded` in the node (on a node with a feed), `none` when
+ * they run as processes of their own (`tickwire engine`, `tickwire up`; docs/ENGINES.md).
+ */
+export const ENGINE_PLACEMENTS = ['embedded', 'none'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Strings from flags and environment become numbers; a number from the config file passes as is. */
@@ -63,6 +68,9 @@ export const configSchema = z
     bus: z.string().trim().default('memory').superRefine(checkedBy(parseBusSpec)),
     busPrefix: z.string().default('tickwire').superRefine(checkedBy(brokerNames)),
     feed: z.enum(FEED_KINDS, { error: () => `must be one of: ${FEED_KINDS.join(', ')}` }).default('sim'),
+    engines: z
+      .enum(ENGINE_PLACEMENTS, { error: () => `must be one of: ${ENGINE_PLACEMENTS.join(', ')}` })
+      .default('embedded'),
     symbols: symbolsOption.default(100),
     feedStreams: list(z.enum(BINANCE_STREAM_KINDS)).default(['trade', 'bookTicker', 'depth']),
     simPort: integer(0, 65_535).default(0),
@@ -146,6 +154,10 @@ export const CONFIG_KEYS: Record<
   bus: key('bus', 'message bus: memory (default), redis://host:port or nats://host:port'),
   busPrefix: key('bus-prefix', 'prefix of every broker channel or subject (default tickwire)'),
   feed: key('feed', 'market-data feed: sim (default, the built-in exchange simulator), binance or none'),
+  engines: key(
+    'engines',
+    'where the processing engines run: embedded (default, in a node with a feed) or none (they run as their own processes)',
+  ),
   symbols: key(
     'symbols',
     'how many symbols (default 100; simulated: BTCUSDT and ETHUSDT first) or a comma-separated list',

@@ -3,7 +3,17 @@
  * embedded, how engines learn what clients subscribe to, and the features engine (docs/FEATURES.md).
  */
 export type { Engine, EngineHealth } from './engine.ts';
-export { EngineHost, type EngineStatus } from './engine-host.ts';
+export {
+  EngineHost,
+  type EngineHostOptions,
+  type EngineStatus,
+  type EngineStatusMessage,
+  STATUS_EVERY_MS,
+  STATUS_LAPSE_MS,
+} from './engine-host.ts';
+export { createEngine, ENGINE_NAMES, type EngineName } from './engine-catalog.ts';
+export { type EngineServer, serveEngine } from './engine-server.ts';
+export { type ProcessSpec, type SupervisedProcess, Supervisor } from './supervisor.ts';
 export { DemandAnnouncer, type DemandMessage, DemandTracker } from './demand.ts';
 export {
   type BarMessage,

@@ -1,4 +1,5 @@
 export { createMetricsRegistry, type MetricSources } from './prometheus.ts';
+export { createEngineMetricsRegistry, type EngineReading } from './engine-metrics.ts';
 export { EventLatency } from './event-latency.ts';
 export {
   assessHealth,

@@ -137,7 +137,9 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   const snapshot = config.feed === 'none' ? undefined : new MarketSnapshot(bus, registry);
   // The engines run embedded, on a node with a feed (docs/ENGINES.md); a gateway-only node of a
   // cluster leaves them to the node that reads the market, as it does the snapshot.
-  const engines = new EngineHost(config.feed === 'none' ? [] : [new FeaturesEngine()]);
+  const engines = new EngineHost(
+    config.feed === 'none' || config.engines === 'none' ? [] : [new FeaturesEngine()],
+  );
   await engines.start(bus);
   const auth = createAuthenticator({
     ...config.auth,
