@@ -15,6 +15,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   trading: () => import('./trading.ts'),
   quality: () => import('./quality.ts'),
   dashboard: () => import('./dashboard.ts'),
+  analytics: () => import('./analytics.ts'),
 };
 
 export async function runBenchmarks(names: readonly string[], options: { quick: boolean; json: boolean }) {

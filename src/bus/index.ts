@@ -39,8 +39,10 @@ export { topicMatches } from './topic-match.ts';
 export {
   ALERT_TOPICS,
   alertsTopic,
+  analyticsTopic,
   type AlertTopic,
   allAlerts,
+  allAnalytics,
   allBots,
   allFills,
   allMarketData,
@@ -55,6 +57,7 @@ export {
   fillsTopic,
   allFeatures,
   DEMAND_TOPIC,
+  engineMembersTopic,
   featuresTopic,
   isDemandPattern,
   MARKET_DATA_KINDS,

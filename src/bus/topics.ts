@@ -11,6 +11,7 @@ import { type Pattern, type Topic, topicProblem } from './topic-grammar.ts';
  *   bots.<account>.<botId>       events of one account's trading bot      bots.acc-1.bot_7
  *   bars.<venue>.<symbol>.<spec> a symbol's bars (the features engine)    bars.SIM.BTCUSDT.1m
  *   features.<venue>.<symbol>.<feature>  an indicator of a symbol        features.SIM.BTCUSDT.rsi-14
+ *   analytics.<account>          P&L and statistics of one account        analytics.acc-1
  *   demand.topics                what each node's clients subscribe to, for engines that compute on demand
  *   monitor.* / alerts.*         fixed names in MONITOR_TOPICS / ALERT_TOPICS
  *   engine.status, system.health STATUS_TOPICS
@@ -64,6 +65,7 @@ const FILLS_ROOT = 'fills';
 const BOTS_ROOT = 'bots';
 const BARS_ROOT = 'bars';
 const FEATURES_ROOT = 'features';
+const ANALYTICS_ROOT = 'analytics';
 
 /**
  * Where nodes announce the patterns their clients subscribe to under the roots engines compute on
@@ -146,9 +148,32 @@ export function featuresTopic(venue: string, symbol: string, feature: string): T
   return `${FEATURES_ROOT}.${venue}.${symbol}.${feature}` as Topic;
 }
 
+/**
+ * `engine.members.<engine>`: the heartbeats by which the instances of a scaled-out engine share
+ * its work (docs/ENGINES.md, "Scaling out").
+ */
+export function engineMembersTopic(engine: string): Topic {
+  checkSegment('engine', engine);
+  return `engine.members.${engine}` as Topic;
+}
+
 /** Every feature: `features.>`. */
 export function allFeatures(): Pattern {
   return `${FEATURES_ROOT}.>` as Pattern;
+}
+
+/**
+ * `analytics.<account>`: one account's P&L snapshots and performance statistics (the analytics
+ * engine). Private like its fills: the account is part of the name.
+ */
+export function analyticsTopic(account: string): Topic {
+  checkSegment('account', account);
+  return `${ANALYTICS_ROOT}.${account}` as Topic;
+}
+
+/** `analytics.*`: the analytics of every account. */
+export function allAnalytics(): Pattern {
+  return `${ANALYTICS_ROOT}.*` as Pattern;
 }
 
 /** Whether a pattern lies under a root computed on demand (`features.SIM.*.rsi-14`). */

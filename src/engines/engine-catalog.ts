@@ -1,10 +1,12 @@
 import { TickwireError } from '../errors.ts';
 import type { Engine } from './engine.ts';
+import { AnalyticsEngine } from './analytics/analytics-engine.ts';
 import { FeaturesEngine } from './features/features-engine.ts';
 
 /** Every engine `tickwire engine <name>` and `tickwire up` can run, by name. */
 export const ENGINE_FACTORIES = {
   features: () => new FeaturesEngine(),
+  analytics: () => new AnalyticsEngine(),
 } as const satisfies Record<string, () => Engine>;
 
 export type EngineName = keyof typeof ENGINE_FACTORIES;

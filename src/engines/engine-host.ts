@@ -1,6 +1,6 @@
 import { type MessageBus, type Payload, STATUS_TOPICS, type Unsubscribe } from '../bus/index.ts';
 import { type RouteHandler, type RouteKey, sendJson } from '../gateway/index.ts';
-import type { Engine, EngineHealth } from './engine.ts';
+import type { AccountAccess, Engine, EngineHealth } from './engine.ts';
 
 /** An engine instance as GET /api/v1/engines lists it and `engine.status` carries it. */
 export interface EngineStatus extends EngineHealth {
@@ -94,6 +94,7 @@ export class EngineHost {
             status: 'down' as const,
             messagebusConnected: false,
             lastMessageAgeMs: null,
+            published: 0,
             reason: 'not running',
           }),
     }));
@@ -117,13 +118,13 @@ export class EngineHost {
   }
 
   /** GET /api/v1/engines, and each engine's routes. */
-  routes(): Partial<Record<RouteKey, RouteHandler>> {
+  routes(access: AccountAccess): Partial<Record<RouteKey, RouteHandler>> {
     return Object.assign(
       {
         'GET /api/v1/engines': ((_request, response) =>
           sendJson(response, 200, { engines: this.status() })) as RouteHandler,
       },
-      ...this.engines.map((engine) => engine.routes()),
+      ...this.engines.map((engine) => engine.routes(access)),
     );
   }
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { MessageBus } from '../bus/index.ts';
 import { createHttpServer, sendJson } from '../gateway/index.ts';
 import { createEngineMetricsRegistry } from '../monitor/index.ts';
-import type { Engine } from './engine.ts';
+import { type Engine, OPERATOR_ACCESS } from './engine.ts';
 import { EngineHost } from './engine-host.ts';
 
 export interface EngineServerOptions {
@@ -40,7 +40,7 @@ export async function serveEngine(options: EngineServerOptions): Promise<EngineS
   const metrics = createEngineMetricsRegistry({ bus, engines: () => host.local() });
   const server = createHttpServer({
     routes: {
-      ...host.routes(),
+      ...host.routes(OPERATOR_ACCESS),
       'GET /health': (_request, response) => {
         const [status] = host.local();
         sendJson(response, status!.status === 'down' ? 503 : 200, {

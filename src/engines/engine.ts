@@ -1,4 +1,5 @@
 import type { MessageBus } from '../bus/index.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, RouteKey } from '../gateway/index.ts';
 
 /**
@@ -18,8 +19,25 @@ export interface Engine {
   start(bus: MessageBus): Promise<void>;
   stop(): Promise<void>;
   health(): EngineHealth;
-  routes(): Partial<Record<RouteKey, RouteHandler>>;
+  /** Its REST routes; those that show one account's data let a request through `access` first. */
+  routes(access: AccountAccess): Partial<Record<RouteKey, RouteHandler>>;
 }
+
+/**
+ * Guards a route that shows one account's data: resolves true when the request's credential is
+ * that account's or an admin's, and otherwise answers 401 or 403 itself and resolves false.
+ */
+export type AccountAccess = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  account: string,
+) => Promise<boolean>;
+
+/**
+ * The access of an engine running alone (`tickwire engine`): its port serves operators on a
+ * private address (loopback by default), not clients, and has no credentials to check.
+ */
+export const OPERATOR_ACCESS: AccountAccess = async () => true;
 
 export interface EngineHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -27,6 +45,8 @@ export interface EngineHealth {
   messagebusConnected: boolean;
   /** Since the last message it read, ms; null before the first. */
   lastMessageAgeMs: number | null;
+  /** Messages it published. */
+  published: number;
   /** Why it is not ok. */
   reason?: string;
 }

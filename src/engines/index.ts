@@ -2,7 +2,7 @@
  * Processing engines on the bus (docs/ENGINES.md): the engine interface, the host that runs them
  * embedded, how engines learn what clients subscribe to, and the features engine (docs/FEATURES.md).
  */
-export type { Engine, EngineHealth } from './engine.ts';
+export { type AccountAccess, type Engine, type EngineHealth, OPERATOR_ACCESS } from './engine.ts';
 export {
   EngineHost,
   type EngineHostOptions,
@@ -14,6 +14,16 @@ export {
 export { createEngine, ENGINE_NAMES, type EngineName } from './engine-catalog.ts';
 export { type EngineServer, serveEngine } from './engine-server.ts';
 export { type ProcessSpec, type SupervisedProcess, Supervisor } from './supervisor.ts';
+export {
+  ANALYTICS_ENGINE_DEFAULTS,
+  AnalyticsEngine,
+  type AnalyticsEngineOptions,
+  type AnalyticsEngineStats,
+} from './analytics/analytics-engine.ts';
+export { type AnalyticsStatistics, type MarkEvent, recompute, replay } from './analytics/analytics-book.ts';
+export type { AnalyticsSnapshot, EquityPoint, PnlFigures } from './analytics/account-ledger.ts';
+export { type PerformanceStatistics, summarize, summarizeTrades } from './analytics/statistics.ts';
+export { EnginePartition } from './partition.ts';
 export { DemandAnnouncer, type DemandMessage, DemandTracker } from './demand.ts';
 export {
   type BarMessage,

@@ -118,19 +118,25 @@ export function sendError(response: ServerResponse, status: number, code: string
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Reads a JSON request body. Answers 413 (BODY_TOO_LARGE) or 400 (BAD_JSON) itself and returns
- * undefined in those cases, so a handler only goes on with a parsed body.
+ * Reads a JSON request body of at most `maxBytes`. Answers 413 (BODY_TOO_LARGE) or 400 (BAD_JSON)
+ * itself and returns undefined in those cases, so a handler only goes on with a parsed body.
  */
-export async function readJsonBody(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+export async function readJsonBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<unknown> {
+  const tooLarge = (): undefined => {
+    sendError(response, 413, 'BODY_TOO_LARGE', `this request's body is limited to ${maxBytes} bytes`);
+    request.resume();
+    return undefined;
+  };
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendError(response, 413, 'BODY_TOO_LARGE', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-      request.resume();
-      return undefined;
-    }
+    if (size > maxBytes) return tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

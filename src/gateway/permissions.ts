@@ -2,6 +2,7 @@ import {
   allBars,
   allFeatures,
   allMarketData,
+  analyticsTopic,
   fillsTopic,
   ordersTopic,
   type Pattern,
@@ -45,6 +46,7 @@ export function accountPatterns(account: string): Pattern[] {
     parsePattern(ordersTopic(account)),
     parsePattern(fillsTopic(account)),
     parsePattern(`bots.${account}.>`),
+    parsePattern(analyticsTopic(account)),
   ];
 }
 

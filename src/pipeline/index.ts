@@ -3,6 +3,7 @@ export { ConflationBuffer } from './conflation-buffer.ts';
 export { isCrossedQuote } from './crossed-book.ts';
 export { MarketSnapshot, type SnapshotRow } from './market-snapshot.ts';
 export { movedFraction, type PartitionBalance, SymbolPartitioner } from './partitioner.ts';
+export { jumpHash } from './jump-hash.ts';
 export {
   type BatchBounds,
   DEFAULT_QUALITY_OPTIONS,

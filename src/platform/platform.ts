@@ -5,12 +5,14 @@ import type { Logger } from 'pino';
 import { createBus, type MessageBus, TRADING_TOPICS } from '../bus/index.ts';
 import type { TickwireConfig } from '../config/index.ts';
 import {
+  authenticated,
   Cluster,
   createAuthenticator,
   createHttpServer,
   Gateway,
   managementRoutes,
   sendBufferCap,
+  sendError,
   sendJson,
 } from '../gateway/index.ts';
 import {
@@ -29,7 +31,7 @@ import { MarketSnapshot, TickPipeline } from '../pipeline/index.ts';
 import { binanceNormalizer } from '../feeds/index.ts';
 import { startMarketFeed } from './market-feed.ts';
 import { marketRoutes } from './market-routes.ts';
-import { DemandAnnouncer, EngineHost, FeaturesEngine } from '../engines/index.ts';
+import { createEngine, DemandAnnouncer, ENGINE_NAMES, EngineHost } from '../engines/index.ts';
 import { nodeStatus } from './node-status.ts';
 import { RemoteTickAdopter } from './remote-ticks.ts';
 import { SymbolRegistry } from '../wire/index.ts';
@@ -138,7 +140,7 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   // The engines run embedded, on a node with a feed (docs/ENGINES.md); a gateway-only node of a
   // cluster leaves them to the node that reads the market, as it does the snapshot.
   const engines = new EngineHost(
-    config.feed === 'none' || config.engines === 'none' ? [] : [new FeaturesEngine()],
+    config.feed === 'none' || config.engines === 'none' ? [] : ENGINE_NAMES.map(createEngine),
   );
   await engines.start(bus);
   const auth = createAuthenticator({
@@ -218,7 +220,13 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
           events: latency.summary(),
         } satisfies LatencyReport),
       ...marketRoutes(registry, feed, snapshot),
-      ...engines.routes(),
+      ...engines.routes(async (request, response, account) => {
+        const principal = await authenticated(request, response, auth);
+        if (principal === undefined) return false;
+        if (principal.admin || principal.account === account) return true;
+        sendError(response, 403, 'FORBIDDEN', `account ${principal.account} may not read account ${account}`);
+        return false;
+      }),
       ...dashboardRoutes(),
       // Liveness: the process runs and its event loop answers (a Kubernetes liveness probe).
       'GET /health/live': (_request, response) => sendJson(response, 200, { status: 'ok' }),

@@ -92,7 +92,16 @@ describe('authenticate: no credential and API keys', () => {
     assert.deepEqual(principal, {
       account: 'acc1',
       admin: false,
-      allow: ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'monitor.*'],
+      allow: [
+        'md.>',
+        'bars.>',
+        'features.>',
+        'orders.acc1',
+        'fills.acc1',
+        'bots.acc1.>',
+        'analytics.acc1',
+        'monitor.*',
+      ],
       via: 'api-key',
     });
   });
@@ -136,7 +145,16 @@ describe('authenticate: JWT', () => {
     assert.deepEqual(principal, {
       account: 'acc1',
       admin: false,
-      allow: ['md.>', 'bars.>', 'features.>', 'orders.acc1', 'fills.acc1', 'bots.acc1.>', 'alerts.*'],
+      allow: [
+        'md.>',
+        'bars.>',
+        'features.>',
+        'orders.acc1',
+        'fills.acc1',
+        'bots.acc1.>',
+        'analytics.acc1',
+        'alerts.*',
+      ],
       via: 'jwt',
     });
     const admin = await hsOnly.authenticate({ token: hs256(claims({ sub: 'ops', admin: true })) });

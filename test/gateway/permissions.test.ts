@@ -199,6 +199,7 @@ describe('canSubscribe', () => {
       'bots.acc1.b7',
       'bots.acc1.*',
       'bots.acc1.>',
+      'analytics.acc1',
     ]) {
       assert.equal(canSubscribe(acc1, p(request)), true, request);
     }
@@ -260,6 +261,7 @@ describe('canSubscribe', () => {
       'orders.acc1',
       'fills.acc1',
       'bots.acc1.>',
+      'analytics.acc1',
     ]);
     assert.throws(() => (principal.allow as Pattern[]).push(p('>')));
   });

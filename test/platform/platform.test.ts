@@ -130,7 +130,10 @@ describe('platform (tickwire start)', () => {
     };
     assert.deepEqual(
       engines.engines.map(({ name, status, messagebusConnected }) => [name, status, messagebusConnected]),
-      [['features', 'ok', true]],
+      [
+        ['analytics', 'ok', true],
+        ['features', 'ok', true],
+      ],
     );
     const seen: string[] = [];
     const off = platform.bus.subscribe('bars.SIM.BTCUSDT.*', (_payload, topic) => seen.push(topic));

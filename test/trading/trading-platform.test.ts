@@ -299,6 +299,30 @@ describe('trading: the platform with its orders API and bots on the embedded sim
     alice.close();
     bob.close();
   });
+  it("runs the analytics engine embedded: an account's P&L follows its fills, for that account (and admins) only", async () => {
+    const snapshots: any[] = [];
+    const off = platform.bus.subscribe('analytics.alice', (payload) => snapshots.push(payload));
+    try {
+      const market = { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' };
+      assert.equal((await call(ACCOUNTS.alice.key, 'POST', '/api/v1/orders', market)).status, 201);
+      await waitFor(async () =>
+        snapshots.some((snapshot) => snapshot.attribution?.bySymbol?.ETHUSDT !== undefined),
+      );
+    } finally {
+      off();
+    }
+    const mine = await call(ACCOUNTS.alice.key, 'GET', '/api/v1/analytics/alice');
+    assert.equal(mine.status, 200);
+    assert.ok(mine.body.snapshot.fills >= 1);
+    assert.ok(mine.body.snapshot.positions.some((position: any) => position.symbol === 'ETHUSDT'));
+    assert.equal(
+      (await call(ACCOUNTS.bob.key, 'GET', '/api/v1/analytics/alice')).body.error.code,
+      'FORBIDDEN',
+    );
+    assert.equal((await call(undefined, 'GET', '/api/v1/analytics/alice')).status, 401);
+    assert.equal((await call('admin-key-0123456789', 'GET', '/api/v1/analytics/alice')).status, 200);
+  });
+
   it("refuses every order under the kill switch, and cancels the account's open ones", async () => {
     const market = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' };
     const ticker = (await (

@@ -14,6 +14,7 @@ import { TickwireError } from '../../errors.ts';
 import { type RouteHandler, type RouteKey, sendError, sendJson } from '../../gateway/index.ts';
 import { fromFixedPoint, MESSAGE_TYPES, SIDE, TICK_BYTES, Tick } from '../../wire/index.ts';
 import { DemandTracker } from '../demand.ts';
+import { type EnginePartition, HEARTBEAT_MS, LAPSE_MS } from '../partition.ts';
 import type { Engine, EngineHealth } from '../engine.ts';
 import { type Aggressor, type Bar, BarBuilder } from './bar-builder.ts';
 import { barSpecName, parseBarSpec } from './bar-spec.ts';
@@ -80,6 +81,10 @@ interface RunningFeature {
 }
 
 interface SymbolState {
+  /** `<venue>.<symbol>`. */
+  key: string;
+  /** Whether this instance publishes its bars and computes its features (always, unless scaled out). */
+  owned: boolean;
   venue: string;
   symbol: string;
   builders: BarBuilder[];
@@ -118,10 +123,22 @@ export class FeaturesEngine implements Engine {
   /** The latest trade time seen, ms: the market's clock. */
   private marketTime = 0;
   private nextSweep = 0;
-  /** Feature values published. */
+  /** Bars and feature values published. */
   published = 0;
+  /** Scaled out: the latest close time of each bars topic, published by any instance. */
+  private readonly lastPublished = new Map<string, number>();
+  /** The first trade time this instance saw: bars that began before it are not whole. */
+  private firstTradeTime = 0;
 
-  constructor(options: Partial<FeaturesEngineOptions> = {}) {
+  /**
+   * With a `partition` (a scaled-out instance, docs/ENGINES.md "Scaling out"), the engine still
+   * builds every symbol's bars (cheap, and what lets it take a symbol over at once) but publishes
+   * bars and computes features only for the symbols the partition gives it.
+   */
+  constructor(
+    options: Partial<FeaturesEngineOptions> = {},
+    private readonly partition?: EnginePartition,
+  ) {
     this.options = { ...FEATURES_ENGINE_DEFAULTS, ...options };
     // Checked up front: a bad spec or feature is a configuration error, not a runtime one.
     this.specs = this.options.bars.map((text) => barSpecName(parseBarSpec(text)));
@@ -141,11 +158,22 @@ export class FeaturesEngine implements Engine {
       bus.subscribe(allMarketData('quote'), onTicks),
       bus.subscribe(allMarketData('book'), onTicks),
     ];
+    if (this.partition !== undefined) {
+      this.partition.start(bus);
+      this.subscriptions.push(
+        bus.subscribe(allBars(), (payload, topic) => {
+          const closeTime = (payload as Partial<BarMessage> | null)?.closeTime;
+          if (typeof closeTime === 'number' && closeTime > (this.lastPublished.get(topic) ?? 0))
+            this.lastPublished.set(topic, closeTime);
+        }),
+      );
+    }
     this.demand.start(bus);
     this.timer = setInterval(() => this.demand.expire(), EXPIRE_EVERY_MS);
   }
 
   async stop(): Promise<void> {
+    this.partition?.stop();
     for (const unsubscribe of this.subscriptions) unsubscribe();
     this.subscriptions = [];
     this.demand.stop();
@@ -158,6 +186,7 @@ export class FeaturesEngine implements Engine {
       status: connected ? 'ok' : 'degraded',
       messagebusConnected: connected,
       lastMessageAgeMs: this.lastMessageAt === undefined ? null : Date.now() - this.lastMessageAt,
+      published: this.published,
       ...(connected ? {} : { reason: 'the bus is not connected' }),
     };
   }
@@ -246,7 +275,11 @@ export class FeaturesEngine implements Engine {
       const type = MESSAGE_TYPES[tick.type - 1];
       if (type === 'trade') {
         const time = tick.exchangeMs;
-        if (time > this.marketTime) this.marketTime = time;
+        if (time > this.marketTime) {
+          this.marketTime = time;
+          if (this.firstTradeTime === 0) this.firstTradeTime = time;
+          this.partition?.noteMarketTime(time);
+        }
         const price = fromFixedPoint(tick.price, tick.priceScale);
         const size = fromFixedPoint(tick.size, tick.sizeScale);
         const aggressor: Aggressor =
@@ -266,14 +299,33 @@ export class FeaturesEngine implements Engine {
   }
 
   private onBar(entry: SymbolState, index: number, bar: Bar): void {
-    const spec = this.specs[index]!;
-    const message: BarMessage = { type: 'bar', venue: entry.venue, symbol: entry.symbol, spec, ...bar };
+    const message: BarMessage = {
+      type: 'bar',
+      venue: entry.venue,
+      symbol: entry.symbol,
+      spec: this.specs[index]!,
+      ...bar,
+    };
     const window = entry.kept[index]!;
     window.push(message);
     // Trimmed in batches: amortized O(1) per bar.
     if (window.length >= 2 * this.options.keep) window.splice(0, window.length - this.options.keep);
+    if (this.partition === undefined) return this.publishBar(entry, index, message);
+    const owned = this.partition.owns(entry.key, bar.closeTime);
+    if (owned === entry.owned) {
+      if (owned) this.publishBar(entry, index, message);
+      return;
+    }
+    entry.owned = owned;
+    if (owned) this.takeOver(entry, bar.closeTime);
+    else this.reconcileSymbol(entry, this.wanted());
+  }
+
+  /** Publishes a closed bar and the values of the features running on it. */
+  private publishBar(entry: SymbolState, index: number, bar: BarMessage): void {
     const bus = this.bus;
-    bus?.publish(barsTopic(entry.venue, entry.symbol, spec), message);
+    bus?.publish(barsTopic(entry.venue, entry.symbol, bar.spec), bar);
+    this.published++;
     for (const feature of entry.features[index]!.values()) {
       const value = feature.indicator.update(bar, entry.market);
       if (value === null) continue;
@@ -282,7 +334,7 @@ export class FeaturesEngine implements Engine {
         venue: entry.venue,
         symbol: entry.symbol,
         feature: feature.name,
-        spec,
+        spec: bar.spec,
         time: bar.closeTime,
         value,
       };
@@ -291,10 +343,34 @@ export class FeaturesEngine implements Engine {
     }
   }
 
+  /**
+   * A scaled-out instance gains a symbol (an instance joined or left) at the bar closing at `time`.
+   * Its features start, warmed up on the bars kept up to what was last published of the symbol;
+   * the bars after that (those a dead owner did not publish in its lapse, and this one) are
+   * published now, with their feature values. Bars that began before this instance's first trade
+   * are not whole and are never published.
+   */
+  private takeOver(entry: SymbolState, time: number): void {
+    const since = this.specs.map((spec, index) => {
+      const published = this.lastPublished.get(barsTopic(entry.venue, entry.symbol, spec)) ?? 0;
+      const missedSince = Math.max(published, time - LAPSE_MS - 2 * HEARTBEAT_MS);
+      return entry.kept[index]!.findIndex(
+        (bar) => bar.closeTime > missedSince && bar.openTime >= this.firstTradeTime,
+      );
+    });
+    this.reconcileSymbol(entry, this.wanted(), since);
+    since.forEach((from, index) => {
+      if (from < 0) return;
+      for (const bar of entry.kept[index]!.slice(from)) this.publishBar(entry, index, bar);
+    });
+  }
+
   /** Starts a symbol (`<venue>.<symbol>`) at its first tick. */
   private addSymbol(key: string): SymbolState {
     const [venue, symbol] = key.split('.') as [string, string];
     const entry: SymbolState = {
+      key,
+      owned: this.partition === undefined,
       venue,
       symbol,
       kept: this.specs.map(() => []),
@@ -344,13 +420,17 @@ export class FeaturesEngine implements Engine {
     for (const entry of this.symbols.values()) this.reconcileSymbol(entry, wanted);
   }
 
-  /** Starts the features now wanted on a symbol (warmed up on its kept bars) and stops the others. */
+  /**
+   * Starts the features now wanted on a symbol this instance owns and stops the others; a new one is
+   * warmed up on the kept bars (of each spec, those before index `warmBefore[spec]` when given).
+   */
   private reconcileSymbol(
     entry: SymbolState,
     wanted: { everywhere: readonly string[]; patterns: string[] },
+    warmBefore?: readonly number[],
   ): void {
-    const names = new Set(wanted.everywhere);
-    for (const pattern of wanted.patterns) {
+    const names = new Set(entry.owned ? wanted.everywhere : []);
+    for (const pattern of entry.owned ? wanted.patterns : []) {
       const name = pattern.slice(pattern.lastIndexOf('.') + 1);
       if (topicMatches(pattern, `features.${entry.venue}.${entry.symbol}.${name}`)) names.add(name);
     }
@@ -367,7 +447,9 @@ export class FeaturesEngine implements Engine {
         if (running.has(name)) continue;
         const indicator = request.indicator.create(request.params);
         // Warmed up on the bars kept, so that a feature asked for late has a value at the next bar.
-        for (const bar of entry.kept[index]!) indicator.update(bar, entry.market);
+        const kept = entry.kept[index]!;
+        const end = warmBefore === undefined || warmBefore[index]! < 0 ? kept.length : warmBefore[index]!;
+        for (let i = 0; i < end; i++) indicator.update(kept[i]!, entry.market);
         running.set(name, {
           name,
           indicator,
