@@ -15,6 +15,7 @@ export const BENCHMARKS: Record<string, () => Promise<{ default: Bench }>> = {
   trading: () => import('./trading.ts'),
   quality: () => import('./quality.ts'),
   dashboard: () => import('./dashboard.ts'),
+  features: () => import('./features.ts'),
   analytics: () => import('./analytics.ts'),
 };
 

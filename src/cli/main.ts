@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, type ConfigKey, loadConfig } from '../config/index.ts';
+import { CONFIG_KEYS, loadConfig } from '../config/index.ts';
+import { parseConfigFlags } from './flags.ts';
 import { isTickwireError } from '../errors.ts';
 
 /**
@@ -80,27 +81,6 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
   }
-}
-
-/** Parses the config flags of `tickwire start`; unknown flags are an error that names them. */
-function parseConfigFlags(args: readonly string[]): {
-  flags: Partial<Record<ConfigKey, string>>;
-  file: string | undefined;
-} {
-  const options: Record<string, { type: 'string' }> = { config: { type: 'string' } };
-  const flagToKey = new Map<string, ConfigKey>();
-  for (const [key, spelling] of Object.entries(CONFIG_KEYS) as [ConfigKey, { flag: string }][]) {
-    const name = spelling.flag.slice(2);
-    options[name] = { type: 'string' };
-    flagToKey.set(name, key);
-  }
-  const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
-  const flags: Partial<Record<ConfigKey, string>> = {};
-  for (const [name, value] of Object.entries(values)) {
-    const key = flagToKey.get(name);
-    if (key && typeof value === 'string') flags[key] = value;
-  }
-  return { flags, file: typeof values.config === 'string' ? values.config : undefined };
 }
 
 /** 2 for a mistake in how the command was called (usage, flags, configuration), 1 for anything else. */

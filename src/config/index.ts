@@ -3,6 +3,7 @@ export {
   CONFIG_KEYS,
   type ConfigKey,
   configSchema,
+  defaultText,
   FEED_KINDS,
   FILE_ONLY_KEYS,
   LOG_LEVELS,

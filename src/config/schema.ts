@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { brokerNames, parseBusSpec } from '../bus/index.ts';
 import { BINANCE_STREAM_KINDS, BINANCE_URLS } from '../feeds/index.ts';
 import { authConfigSchema, DEFAULT_ANONYMOUS_TOPICS, DEFAULT_HEADER_TIMEOUT_MS } from '../gateway/index.ts';
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SHAPE } from '../engines/index.ts';
 import { alertsConfigSchema } from '../monitor/index.ts';
 import { INPUT_POLICIES, PIPELINE_PROFILE_NAMES } from '../pipeline/index.ts';
 import { symbolsOption } from '../simulator/index.ts';
@@ -131,6 +132,9 @@ export const configSchema = z
     // Monitoring (docs/MONITORING.md): the sampling interval and (config file only) alert rules.
     monitorIntervalMs: integer(100, 60_000).default(1_000),
     alerts: alertsConfigSchema.prefault({}),
+
+    // Processing engines (docs/ENGINES.md): each engine's own options, written in its folder.
+    ...ENGINE_CONFIG_SHAPE,
   })
   .strict()
   .refine((config) => config.idleTimeoutMs > config.pingIntervalMs, {
@@ -154,6 +158,7 @@ export const CONFIG_KEYS: Record<
   bus: key('bus', 'message bus: memory (default), redis://host:port or nats://host:port'),
   busPrefix: key('bus-prefix', 'prefix of every broker channel or subject (default tickwire)'),
   feed: key('feed', 'market-data feed: sim (default, the built-in exchange simulator), binance or none'),
+  ...engineKeys(),
   engines: key(
     'engines',
     'where the processing engines run: embedded (default, in a node with a feed) or none (they run as their own processes)',
@@ -236,6 +241,31 @@ export const CONFIG_KEYS: Record<
     `comma-separated patterns anonymous connections may subscribe to (default ${DEFAULT_ANONYMOUS_TOPICS.join(',')})`,
   ),
 };
+
+/**
+ * The engines' keys: flag and variable from the key (`featuresBars`: `--features-bars`,
+ * `TICKWIRE_FEATURES_BARS`), help text from the engine, default read from its schema.
+ */
+function engineKeys(): Record<keyof typeof ENGINE_CONFIG_SHAPE, { flag: string; env: string; help: string }> {
+  return Object.fromEntries(
+    Object.entries(ENGINE_CONFIG_SHAPE).map(([name, schema]) => {
+      const fallback = defaultText(schema);
+      const help = ENGINE_CONFIG_HELP[name as keyof typeof ENGINE_CONFIG_SHAPE];
+      return [name, key(kebab(name), fallback === undefined ? help : `${help} (default ${fallback})`)];
+    }),
+  ) as never;
+}
+
+/** A schema's default as the help text and README write it; undefined without one. */
+export function defaultText(schema: z.ZodType): string | undefined {
+  const parsed = schema.safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return undefined;
+  return Array.isArray(parsed.data) ? parsed.data.join(',') || 'none' : String(parsed.data);
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
 
 /** The flag `--name` and the variable `TICKWIRE_NAME` of a key. */
 function key(name: string, help: string): { flag: string; env: string; help: string } {

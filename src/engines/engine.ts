@@ -16,6 +16,11 @@ export interface Engine {
   readonly reads: readonly string[];
   /** Patterns of the topics it publishes. */
   readonly writes: readonly string[];
+  /**
+   * Scaled out: market time a new instance waits before it owns work, so that what it publishes is
+   * whole (the features engine: its longest time bar). None when absent.
+   */
+  readonly joinGraceMs?: number;
   start(bus: MessageBus): Promise<void>;
   stop(): Promise<void>;
   health(): EngineHealth;

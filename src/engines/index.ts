@@ -11,7 +11,14 @@ export {
   STATUS_EVERY_MS,
   STATUS_LAPSE_MS,
 } from './engine-host.ts';
-export { createEngine, ENGINE_NAMES, type EngineName } from './engine-catalog.ts';
+export {
+  createEngine,
+  ENGINE_CONFIG_HELP,
+  ENGINE_CONFIG_SHAPE,
+  ENGINE_NAMES,
+  type EngineName,
+} from './engine-catalog.ts';
+export { type EngineOption, type EngineOptions } from './engine-options.ts';
 export { type EngineServer, serveEngine } from './engine-server.ts';
 export { type ProcessSpec, type SupervisedProcess, Supervisor } from './supervisor.ts';
 export {

@@ -21,6 +21,11 @@ export type MemberMessage = {
   instance: string;
   /** Differs at each start of the instance: a restarted instance joins afresh (its bars start over). */
   session: string;
+  /**
+   * The market time of its first heartbeat: carried in every one, so that an instance that starts
+   * later learns when the others joined and decides as they do.
+   */
+  joined: number;
   marketTime: number;
   leaving?: boolean;
 };
@@ -47,6 +52,8 @@ export class EnginePartition {
   private bus: MessageBus | undefined;
   private marketTime = 0;
   private lastBeat = 0;
+  /** The market time of this instance's first heartbeat. */
+  private joined = 0;
   private readonly session = randomUUID();
   /** The member list of the last `membersAt` call and the owners computed under it. */
   private cached: { signature: string; owners: Map<string, string | undefined> } = {
@@ -57,8 +64,8 @@ export class EnginePartition {
   constructor(
     readonly engine: string,
     readonly instance: string,
-    /** Market time a new instance waits before it owns anything (the longest time bar it builds). */
-    private readonly joinGraceMs: number,
+    /** Market time a new instance waits before it owns anything (its engine's `joinGraceMs`). */
+    private readonly joinGraceMs: () => number,
   ) {}
 
   start(bus: MessageBus): void {
@@ -86,7 +93,7 @@ export class EnginePartition {
   membersAt(t: number): string[] {
     const live: string[] = [];
     for (const [instance, member] of this.members) {
-      if (member.joined + this.joinGraceMs > t) continue;
+      if (member.joined + this.joinGraceMs() > t) continue;
       if (member.left !== undefined ? t >= member.left : t > member.last + LAPSE_MS) continue;
       live.push(instance);
     }
@@ -113,6 +120,7 @@ export class EnginePartition {
   private beat(): void {
     // Nothing to say before the first trade: a member's clock starts with the market's.
     if (this.marketTime === 0) return;
+    if (this.joined === 0) this.joined = this.marketTime;
     this.lastBeat = this.marketTime;
     this.send(false);
   }
@@ -122,6 +130,7 @@ export class EnginePartition {
       type: 'member',
       instance: this.instance,
       session: this.session,
+      joined: this.joined,
       marketTime: this.marketTime,
       ...(leaving ? { leaving } : {}),
     };
@@ -135,13 +144,12 @@ export class EnginePartition {
   private receive(payload: Payload): void {
     const message = payload as Partial<MemberMessage> | null;
     if (message === null || typeof message !== 'object') return;
-    const { instance, session, marketTime } = message;
+    const { instance, session, joined, marketTime } = message;
     if (typeof instance !== 'string' || typeof session !== 'string') return;
-    if (typeof marketTime !== 'number' || !(marketTime > 0)) return;
+    if (typeof marketTime !== 'number' || !(marketTime > 0) || typeof joined !== 'number') return;
     const member = this.members.get(instance);
     if (member === undefined || member.session !== session) {
-      if (message.leaving !== true)
-        this.members.set(instance, { session, joined: marketTime, last: marketTime });
+      if (message.leaving !== true) this.members.set(instance, { session, joined, last: marketTime });
       return;
     }
     member.last = Math.max(member.last, marketTime);

@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CONFIG_KEYS, configSchema, FILE_ONLY_KEYS, loadConfig } from '../../src/config/index.ts';
+import {
+  CONFIG_KEYS,
+  configSchema,
+  defaultText,
+  FILE_ONLY_KEYS,
+  loadConfig,
+} from '../../src/config/index.ts';
+import { ENGINE_CONFIG_HELP, ENGINE_CONFIG_SHAPE } from '../../src/engines/index.ts';
 import { isTickwireError } from '../../src/errors.ts';
 
 function configFile(content: unknown): string {
@@ -187,5 +194,21 @@ describe('README configuration reference', () => {
       );
     }
     for (const key of FILE_ONLY_KEYS) assert.ok(readme.includes(`| \`${key}\` | config file only |`), key);
+  });
+
+  it('shows each engine option with the default and help its engine writes', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [key, schema] of Object.entries(ENGINE_CONFIG_SHAPE)) {
+      const spelling = CONFIG_KEYS[key as keyof typeof ENGINE_CONFIG_SHAPE];
+      const fallback = defaultText(schema);
+      const help = ENGINE_CONFIG_HELP[key as keyof typeof ENGINE_CONFIG_SHAPE];
+      const row = `| \`${key}\` | \`${spelling.flag}\` | \`${spelling.env}\` | ${fallback === undefined ? '—' : `\`${fallback}\``} | ${help} |`;
+      assert.ok(readme.includes(row), `README row for ${key}: ${row}`);
+      if (fallback !== undefined)
+        assert.match(
+          spelling.help,
+          new RegExp(`\\(default ${fallback.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`),
+        );
+    }
   });
 });

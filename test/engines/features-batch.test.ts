@@ -143,6 +143,6 @@ describe('features over a recording (tickwire features --dir)', () => {
       },
     );
     assert.notEqual(bad.status, 0);
-    assert.match(bad.stderr, /BAD_FEATURE: feature "nope"/);
+    assert.match(bad.stderr, /BAD_CONFIG: features\.0: feature "nope"/);
   });
 });

@@ -222,12 +222,12 @@ describe('features engine', () => {
   });
 
   it('refuses a bad feature or bar spec when it is made, not when trades come', () => {
-    assert.throws(() => new FeaturesEngine({ features: ['rsi-0'] }), /BAD_FEATURE: feature "rsi-0"/);
+    assert.throws(() => new FeaturesEngine({ features: ['rsi-0'] }), /BAD_CONFIG: features\.0: feature "rsi-0": period must be/);
     assert.throws(() => new FeaturesEngine({ features: ['rsi:5m'] }), /bars of 5m are not built/);
   });
 
   it('refuses a bad bar spec when it is made, not when trades come', () => {
-    assert.throws(() => new FeaturesEngine({ bars: ['7m'] }), /BAD_CONFIG: bar spec "7m"/);
+    assert.throws(() => new FeaturesEngine({ bars: ['7m'] }), /BAD_CONFIG: bars\.0: bar spec "7m"/);
   });
 });
 

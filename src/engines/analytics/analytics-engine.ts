@@ -7,38 +7,19 @@ import {
   type Pattern,
   type Unsubscribe,
 } from '../../bus/index.ts';
-import { TickwireError } from '../../errors.ts';
 import type { RouteHandler, RouteKey } from '../../gateway/index.ts';
 import { fromFixedPoint, MESSAGE_TYPES, TICK_BYTES, Tick } from '../../wire/index.ts';
 import type { AccountAccess, Engine, EngineHealth } from '../engine.ts';
+import { defaultsOf, type OptionValues, optionValues } from '../engine-options.ts';
+import type { EnginePartition } from '../partition.ts';
+import { ANALYTICS_OPTIONS } from './analytics-options.ts';
 import { AnalyticsBook } from './analytics-book.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 
-export interface AnalyticsEngineOptions {
-  /** The venue whose trades (`md.trade.<venue>.<symbol>`) are the marks. */
-  markVenue: string;
-  /** Length of a period of the equity curve, ms. */
-  periodMs: number;
-  /** Periods in a year, for annualizing; by default 365 days / periodMs (crypto trades every day). */
-  periodsPerYear?: number | undefined;
-  /** Equity points kept per account (the statistics' window). */
-  keepPeriods: number;
-  /** Closed trades kept per account (the trade statistics' window). */
-  keepTrades: number;
-  /** Notional capital returns are measured against, in the quote asset. */
-  capital: number;
-  /** The symbol (on the mark venue) whose returns are the benchmark. */
-  benchmarkSymbol: string;
-}
+/** The engine's options: ANALYTICS_OPTIONS says each one's default and rules. */
+export type AnalyticsEngineOptions = OptionValues<typeof ANALYTICS_OPTIONS>;
 
-export const ANALYTICS_ENGINE_DEFAULTS: AnalyticsEngineOptions = {
-  markVenue: 'SIM',
-  periodMs: 60_000,
-  keepPeriods: 10_000,
-  keepTrades: 100_000,
-  capital: 10_000,
-  benchmarkSymbol: 'BTCUSDT',
-};
+export const ANALYTICS_ENGINE_DEFAULTS: AnalyticsEngineOptions = defaultsOf(ANALYTICS_OPTIONS);
 /** The original platform's analytics engine port. */
 const ANALYTICS_PORT = 8100;
 /** An account's snapshots are published at most this often (wall time), the latest state each time. */
@@ -87,30 +68,19 @@ export class AnalyticsEngine implements Engine {
   private snapshotsPublished = 0;
   private statisticsPublished = 0;
 
-  constructor(options: Partial<AnalyticsEngineOptions> = {}) {
-    this.options = { ...ANALYTICS_ENGINE_DEFAULTS, ...options };
+  /**
+   * With a `partition` (a scaled-out instance, docs/ENGINES.md "Scaling out"), every instance keeps
+   * every account's ledger (cheap per fill; any instance answers REST), and publishes snapshots and
+   * statistics only for the accounts the partition gives it.
+   */
+  constructor(
+    options: Partial<AnalyticsEngineOptions> = {},
+    private readonly partition?: EnginePartition,
+  ) {
+    this.options = optionValues(ANALYTICS_OPTIONS, options);
     const { periodMs, periodsPerYear, keepPeriods, keepTrades, capital, markVenue, benchmarkSymbol } =
       this.options;
-    const check = (ok: boolean, message: string) => {
-      if (!ok) throw new TickwireError('BAD_CONFIG', `analytics engine: ${message}`);
-    };
-    check(
-      Number.isInteger(periodMs) && periodMs >= 1,
-      `periodMs must be a whole number ≥ 1, got ${periodMs}`,
-    );
-    check(
-      periodsPerYear === undefined || (Number.isFinite(periodsPerYear) && periodsPerYear > 0),
-      `periodsPerYear must be a positive number, got ${periodsPerYear}`,
-    );
-    check(Number.isInteger(keepPeriods) && keepPeriods >= 2, `keepPeriods must be a whole number ≥ 2`);
-    check(Number.isInteger(keepTrades) && keepTrades >= 1, `keepTrades must be a whole number ≥ 1`);
-    check(Number.isFinite(capital) && capital > 0, `capital must be a positive number, got ${capital}`);
-    check(benchmarkSymbol.length > 0 && !/[.*>\s]/.test(benchmarkSymbol), 'benchmarkSymbol is not a symbol');
-    try {
-      this.marksPattern = allMarketData('trade', markVenue);
-    } catch (error) {
-      throw new TickwireError('BAD_CONFIG', `analytics engine: markVenue: ${(error as Error).message}`);
-    }
+    this.marksPattern = allMarketData('trade', markVenue);
     this.reads = [allFills(), this.marksPattern];
     this.book = new AnalyticsBook({
       periodMs,
@@ -125,6 +95,7 @@ export class AnalyticsEngine implements Engine {
 
   async start(bus: MessageBus): Promise<void> {
     this.bus = bus;
+    this.partition?.start(bus);
     this.subscriptions = [
       bus.subscribe(allFills(), (payload, topic) => this.onFill(payload, topic)),
       bus.subscribe(this.marksPattern, (payload, topic) => this.onTrades(payload, topic)),
@@ -132,6 +103,7 @@ export class AnalyticsEngine implements Engine {
   }
 
   async stop(): Promise<void> {
+    this.partition?.stop();
     for (const unsubscribe of this.subscriptions) unsubscribe();
     this.subscriptions = [];
     for (const throttle of this.throttles.values()) clearTimeout(throttle.timer);
@@ -191,6 +163,7 @@ export class AnalyticsEngine implements Engine {
       if (MESSAGE_TYPES[tick.type - 1] !== 'trade') continue;
       this.book.applyMark(symbol, fromFixedPoint(tick.price, tick.priceScale), tick.exchangeMs);
     }
+    this.partition?.noteMarketTime(this.book.clock);
   }
 
   /** Publishes the account's snapshot now, or once SNAPSHOT_EVERY_MS after the last one. */
@@ -209,10 +182,15 @@ export class AnalyticsEngine implements Engine {
   private publishSnapshot(account: string, throttle: Throttle): void {
     throttle.timer = undefined;
     throttle.lastAt = Date.now();
+    if (!this.owns(account)) return;
     const snapshot = this.book.snapshot(account);
     if (snapshot === undefined || this.bus === undefined) return;
     this.snapshotsPublished++;
     this.bus.publish(analyticsTopic(account), snapshot);
+  }
+
+  private owns(account: string): boolean {
+    return this.partition === undefined || this.partition.owns(account, this.book.clock);
   }
 
   /** Each account's statistics, after a period closed. */
@@ -220,6 +198,7 @@ export class AnalyticsEngine implements Engine {
     const bus = this.bus;
     if (bus === undefined) return;
     for (const account of this.book.accounts.keys()) {
+      if (!this.owns(account)) continue;
       const statistics = this.book.statistics(account);
       if (statistics === undefined) continue;
       this.statisticsPublished++;

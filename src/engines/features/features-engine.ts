@@ -14,6 +14,8 @@ import { TickwireError } from '../../errors.ts';
 import { type RouteHandler, type RouteKey, sendError, sendJson } from '../../gateway/index.ts';
 import { fromFixedPoint, MESSAGE_TYPES, SIDE, TICK_BYTES, Tick } from '../../wire/index.ts';
 import { DemandTracker } from '../demand.ts';
+import { defaultsOf, type OptionValues, optionValues } from '../engine-options.ts';
+import { FEATURES_OPTIONS } from './features-options.ts';
 import { type EnginePartition, HEARTBEAT_MS, LAPSE_MS } from '../partition.ts';
 import type { Engine, EngineHealth } from '../engine.ts';
 import { type Aggressor, type Bar, BarBuilder } from './bar-builder.ts';
@@ -51,20 +53,10 @@ export type FeatureMessage = {
   value: IndicatorValue;
 };
 
-export interface FeaturesEngineOptions {
-  /** Bar specs built for every symbol with trades; the first is the one features run on by default. */
-  bars: readonly string[];
-  /** Bars kept per symbol and spec for GET /api/v1/bars, and to warm up a feature requested late. */
-  keep: number;
-  /** Features computed for every symbol whether or not anyone subscribes (`rsi-14`, `macd:1m`). */
-  features: readonly string[];
-}
+/** Bar specs, bars kept, features always computed: FEATURES_OPTIONS says each one's default and rules. */
+export type FeaturesEngineOptions = OptionValues<typeof FEATURES_OPTIONS>;
 
-export const FEATURES_ENGINE_DEFAULTS: FeaturesEngineOptions = {
-  bars: ['1s', '1m'],
-  keep: 1_000,
-  features: [],
-};
+export const FEATURES_ENGINE_DEFAULTS: FeaturesEngineOptions = defaultsOf(FEATURES_OPTIONS);
 /** The original platform's features engine port. */
 const FEATURES_PORT = 8500;
 /** How far the market's clock moves between two sweeps closing quiet symbols' time bars. */
@@ -111,6 +103,7 @@ export class FeaturesEngine implements Engine {
   readonly writes = [allBars(), allFeatures()];
   private readonly options: FeaturesEngineOptions;
   private readonly specs: readonly string[];
+  readonly joinGraceMs: number;
   private readonly symbols = new Map<string, SymbolState>();
   private readonly tick = new Tick();
   private readonly demand = new DemandTracker(() => this.reconcile());
@@ -139,11 +132,13 @@ export class FeaturesEngine implements Engine {
     options: Partial<FeaturesEngineOptions> = {},
     private readonly partition?: EnginePartition,
   ) {
-    this.options = { ...FEATURES_ENGINE_DEFAULTS, ...options };
     // Checked up front: a bad spec or feature is a configuration error, not a runtime one.
-    this.specs = this.options.bars.map((text) => barSpecName(parseBarSpec(text)));
-    if (this.specs.length === 0)
-      throw new TickwireError('BAD_CONFIG', 'the features engine needs a bar spec');
+    this.options = optionValues(FEATURES_OPTIONS, options);
+    const specs = this.options.bars.map(parseBarSpec);
+    this.specs = specs.map(barSpecName);
+    // A new instance's first bar of each time spec began before it came: it waits one longest bar
+    // after the next whole one, so the bars it may have to catch up are whole.
+    this.joinGraceMs = 2 * Math.max(1_000, ...specs.map((spec) => (spec.kind === 'time' ? spec.ms : 0)));
     for (const name of this.options.features) {
       const request = this.request(name);
       if (request instanceof TickwireError) throw request;
@@ -324,11 +319,18 @@ export class FeaturesEngine implements Engine {
   /** Publishes a closed bar and the values of the features running on it. */
   private publishBar(entry: SymbolState, index: number, bar: BarMessage): void {
     const bus = this.bus;
-    bus?.publish(barsTopic(entry.venue, entry.symbol, bar.spec), bar);
-    this.published++;
+    const topic = barsTopic(entry.venue, entry.symbol, bar.spec);
+    // Scaled out, an instance that fell behind (a stalled process) may have been taken for dead
+    // and its bar published by another: it has seen that on the bus, and publishes neither the
+    // bar nor its features (which still take it, to stay in step).
+    const publish = this.partition === undefined || (this.lastPublished.get(topic) ?? 0) < bar.closeTime;
+    if (publish) {
+      bus?.publish(topic, bar);
+      this.published++;
+    }
     for (const feature of entry.features[index]!.values()) {
       const value = feature.indicator.update(bar, entry.market);
-      if (value === null) continue;
+      if (value === null || !publish) continue;
       feature.last = {
         type: 'feature',
         venue: entry.venue,
