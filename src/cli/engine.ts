@@ -51,12 +51,12 @@ export async function engineCommand(args: readonly string[]): Promise<number> {
   // A partitioned instance needs a name of its own: its host's (a container's) and its pid.
   const instance = flags.instance ?? (flags.partitioned ? `${name}-${hostname()}-${process.pid}` : name);
   const log = pino({ level: config.logLevel, base: { service: 'tickwire-engine', engine: name, instance } });
-  let engine: Engine | undefined;
-  // The partition waits, before a new instance owns anything, as long as its engine says.
+  // The partition waits, before a new instance owns anything, as long as its engine says (read
+  // when the first heartbeat comes, the engine made by then).
   const partition = flags.partitioned
-    ? new EnginePartition(name, instance, () => engine?.joinGraceMs ?? 0)
+    ? new EnginePartition(name, instance, () => engine.joinGraceMs ?? 0)
     : undefined;
-  engine = createEngine(name, config, partition);
+  const engine: Engine = createEngine(name, config, partition);
   const bus = createBus(config.bus, {
     prefix: config.busPrefix,
     onHandlerError: (error, topic) => log.warn({ err: error, topic }, 'bus handler failed'),
