@@ -140,7 +140,9 @@ export async function startPlatform(config: TickwireConfig, log: Logger): Promis
   // The engines run embedded, on a node with a feed (docs/ENGINES.md); a gateway-only node of a
   // cluster leaves them to the node that reads the market, as it does the snapshot.
   const engines = new EngineHost(
-    config.feed === 'none' || config.engines === 'none' ? [] : ENGINE_NAMES.map((name) => createEngine(name, config)),
+    config.feed === 'none' || config.engines === 'none'
+      ? []
+      : ENGINE_NAMES.map((name) => createEngine(name, config)),
   );
   await engines.start(bus);
   const auth = createAuthenticator({

@@ -222,7 +222,10 @@ describe('features engine', () => {
   });
 
   it('refuses a bad feature or bar spec when it is made, not when trades come', () => {
-    assert.throws(() => new FeaturesEngine({ features: ['rsi-0'] }), /BAD_CONFIG: features\.0: feature "rsi-0": period must be/);
+    assert.throws(
+      () => new FeaturesEngine({ features: ['rsi-0'] }),
+      /BAD_CONFIG: features\.0: feature "rsi-0": period must be/,
+    );
     assert.throws(() => new FeaturesEngine({ features: ['rsi:5m'] }), /bars of 5m are not built/);
   });
 
