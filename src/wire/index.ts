@@ -34,7 +34,14 @@ export {
   type TradeSide,
   WIRE_VERSION,
 } from './layout.ts';
-export { SYMBOL_NAME, type SymbolInfo, SymbolRegistry, type SymbolScales } from './symbols.ts';
+export {
+  knownQuoteSplit,
+  QUOTE_ASSETS,
+  SYMBOL_NAME,
+  type SymbolInfo,
+  SymbolRegistry,
+  type SymbolScales,
+} from './symbols.ts';
 export { Tick } from './tick.ts';
 export {
   type BarJson,

@@ -145,3 +145,26 @@ function checkScale(field: string, scale: number): void {
     throw new TickwireError('BAD_CONFIG', `${field} is ${scale}; it must be an integer 0..${MAX_SCALE}`);
   }
 }
+
+/** Quote assets recognised at the end of a Binance-style symbol name, longest first. */
+export const QUOTE_ASSETS = [
+  'FDUSD',
+  'USDT',
+  'USDC',
+  'TUSD',
+  'BUSD',
+  'EUR',
+  'TRY',
+  'BTC',
+  'ETH',
+  'BNB',
+  'USD',
+] as const;
+
+/** `BTCUSDT` as `BTC` and `USDT`, by the known quote assets; undefined for a name ending in none. */
+export function knownQuoteSplit(symbol: string): { base: string; quote: string } | undefined {
+  for (const quote of QUOTE_ASSETS)
+    if (symbol.length > quote.length && symbol.endsWith(quote))
+      return { base: symbol.slice(0, -quote.length), quote };
+  return undefined;
+}

@@ -32,7 +32,13 @@ it('compose.yaml is valid and runs the platform, Redis and every engine', { skip
   const services = run('config', '--services').stdout.trim().split('\n').sort();
   assert.deepEqual(services, ['platform', 'redis', ...ENGINE_NAMES].sort());
   const text = readFileSync(`${ROOT}compose.yaml`, 'utf8');
+  // A command is a list of strings, quoted either way.
+  const quoted = (word: string) => `['"]${word}['"]`;
   for (const name of ENGINE_NAMES)
-    assert.match(text, new RegExp(`\\["engine", "${name}"`), `a service runs ${name}`);
-  assert.match(text, /"--engines", "none"/, 'the platform leaves the engines to their services');
+    assert.match(text, new RegExp(`\\[${quoted('engine')}, ${quoted(name)}`), `a service runs ${name}`);
+  assert.match(
+    text,
+    new RegExp(`${quoted('--engines')}, ${quoted('none')}`),
+    'the platform leaves the engines to their services',
+  );
 });

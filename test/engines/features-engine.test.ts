@@ -221,6 +221,28 @@ describe('features engine', () => {
     }
   });
 
+  it('reads quotes and book levels only while a feature reads the book', async () => {
+    const bus = new MemoryBus();
+    const engine = new FeaturesEngine({ bars: ['1s'] });
+    await engine.start(bus);
+    const reading = () => bus.stats().subscriptions;
+    try {
+      bus.publish('md.trade.SIM.AAA', trade(100, 10, 1, 1));
+      const alone = reading();
+      const demand = (patterns: string[]): void =>
+        bus.publish('demand.topics', { type: 'demand', node: 'n1', patterns } satisfies DemandMessage);
+      demand(['features.SIM.AAA.sma-3']);
+      assert.equal(reading(), alone, 'a bar feature needs no book');
+      demand(['features.SIM.AAA.spread']);
+      assert.equal(reading(), alone + 2, 'quotes and book levels');
+      demand([]);
+      assert.equal(reading(), alone);
+    } finally {
+      await engine.stop();
+      await bus.close();
+    }
+  });
+
   it('refuses a bad feature or bar spec when it is made, not when trades come', () => {
     assert.throws(
       () => new FeaturesEngine({ features: ['rsi-0'] }),

@@ -1,5 +1,6 @@
 import type { OrderFillNotification } from '../../trading/views.ts';
 import { type LedgerFill, MANUAL_BOT, QUANTITY_UNITS, type SymbolAssets } from './account-ledger.ts';
+import { knownQuoteSplit } from '../../wire/index.ts';
 
 /**
  * Reading `fills.<account>` payloads (OrderFillNotification) for the analytics engine, and the
@@ -8,24 +9,6 @@ import { type LedgerFill, MANUAL_BOT, QUANTITY_UNITS, type SymbolAssets } from '
 
 /** A non-negative decimal string as the exchange writes amounts: `0.00100000`, `67123.5`. */
 const DECIMAL = /^\d{1,20}(\.\d{1,8})?$/;
-
-/**
- * Quote assets recognised at the end of a symbol's name, longest first, for a symbol whose fills
- * never paid a commission in its base or quote asset (every commission in BNB).
- */
-const KNOWN_QUOTE_ASSETS = [
-  'FDUSD',
-  'USDT',
-  'USDC',
-  'TUSD',
-  'BUSD',
-  'EUR',
-  'TRY',
-  'BTC',
-  'ETH',
-  'BNB',
-  'USD',
-];
 
 /** What a commission asset is to a symbol: the quote asset, the base asset, or another (BNB). */
 export type CommissionKind = 'quote' | 'base' | 'other';
@@ -61,10 +44,11 @@ export function assetsFromFill(
     };
   if (kind === 'base')
     return { baseAsset: commissionAsset, quoteAsset: symbol.slice(commissionAsset.length), definite: true };
-  for (const quote of KNOWN_QUOTE_ASSETS)
-    if (symbol.length > quote.length && symbol.endsWith(quote))
-      return { baseAsset: symbol.slice(0, -quote.length), quoteAsset: quote, definite: false };
-  return { baseAsset: null, quoteAsset: null, definite: false };
+  // Every commission in another asset (BNB): the name, by the known quote assets.
+  const known = knownQuoteSplit(symbol);
+  return known === undefined
+    ? { baseAsset: null, quoteAsset: null, definite: false }
+    : { baseAsset: known.base, quoteAsset: known.quote, definite: false };
 }
 
 /**

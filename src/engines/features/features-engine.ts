@@ -11,23 +11,22 @@ import {
   type Unsubscribe,
 } from '../../bus/index.ts';
 import { TickwireError } from '../../errors.ts';
-import { type RouteHandler, type RouteKey, sendError, sendJson } from '../../gateway/index.ts';
+import type { RouteHandler, RouteKey } from '../../gateway/index.ts';
 import { fromFixedPoint, MESSAGE_TYPES, SIDE, TICK_BYTES, Tick } from '../../wire/index.ts';
 import { DemandTracker } from '../demand.ts';
-import { defaultsOf, type OptionValues, optionValues } from '../engine-options.ts';
-import { FEATURES_OPTIONS } from './features-options.ts';
-import { type EnginePartition, HEARTBEAT_MS, LAPSE_MS } from '../partition.ts';
 import type { Engine, EngineHealth } from '../engine.ts';
+import { defaultsOf, type OptionValues, optionValues } from '../engine-options.ts';
+import { type EnginePartition, HEARTBEAT_MS, LAPSE_MS } from '../partition.ts';
 import { type Aggressor, type Bar, BarBuilder } from './bar-builder.ts';
 import { barSpecName, parseBarSpec } from './bar-spec.ts';
+import { FEATURES_OPTIONS } from './features-options.ts';
 import {
   type FeatureRequest,
   type Indicator,
-  INDICATORS,
   type IndicatorValue,
   parseFeatureName,
-  usage,
 } from './indicators/index.ts';
+import { featuresRoutes } from './features-routes.ts';
 import { SymbolMarket } from './symbol-market.ts';
 
 /**
@@ -63,11 +62,12 @@ const FEATURES_PORT = 8500;
 const SWEEP_EVERY_MS = 250;
 /** How often demand leases are checked. */
 const EXPIRE_EVERY_MS = 1_000;
-const BARS_LIMIT = { default: 100 } as const;
 
 interface RunningFeature {
   readonly name: string;
   readonly indicator: Indicator;
+  /** It reads the book (quotes and levels), not only bars. */
+  readonly readsBook: boolean;
   readonly topic: Topic;
   last: FeatureMessage | undefined;
 }
@@ -102,7 +102,8 @@ export class FeaturesEngine implements Engine {
   readonly reads = [allMarketData('trade'), allMarketData('quote'), allMarketData('book'), DEMAND_TOPIC];
   readonly writes = [allBars(), allFeatures()];
   private readonly options: FeaturesEngineOptions;
-  private readonly specs: readonly string[];
+  /** The bar specs built, by name; features run on the first unless they name another. */
+  readonly specs: readonly string[];
   readonly joinGraceMs: number;
   private readonly symbols = new Map<string, SymbolState>();
   private readonly tick = new Tick();
@@ -111,6 +112,9 @@ export class FeaturesEngine implements Engine {
   private readonly parsed = new Map<string, FeatureRequest | TickwireError>();
   private bus: MessageBus | undefined;
   private subscriptions: Unsubscribe[] = [];
+  /** Quotes and book levels, read only while some running feature reads the book. */
+  private bookSubscriptions: Unsubscribe[] = [];
+  private bookReaders = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastMessageAt: number | undefined;
   /** The latest trade time seen, ms: the market's clock. */
@@ -148,11 +152,8 @@ export class FeaturesEngine implements Engine {
   async start(bus: MessageBus): Promise<void> {
     this.bus = bus;
     const onTicks = (payload: unknown, topic: string): void => this.onTicks(payload, topic);
-    this.subscriptions = [
-      bus.subscribe(allMarketData('trade'), onTicks),
-      bus.subscribe(allMarketData('quote'), onTicks),
-      bus.subscribe(allMarketData('book'), onTicks),
-    ];
+    this.subscriptions = [bus.subscribe(allMarketData('trade'), onTicks)];
+    this.followBook();
     if (this.partition !== undefined) {
       this.partition.start(bus);
       this.subscriptions.push(
@@ -169,8 +170,9 @@ export class FeaturesEngine implements Engine {
 
   async stop(): Promise<void> {
     this.partition?.stop();
-    for (const unsubscribe of this.subscriptions) unsubscribe();
+    for (const unsubscribe of [...this.subscriptions, ...this.bookSubscriptions]) unsubscribe();
     this.subscriptions = [];
+    this.bookSubscriptions = [];
     this.demand.stop();
     clearInterval(this.timer);
   }
@@ -184,6 +186,16 @@ export class FeaturesEngine implements Engine {
       published: this.published,
       ...(connected ? {} : { reason: 'the bus is not connected' }),
     };
+  }
+
+  /** Bars kept per symbol and spec. */
+  get keep(): number {
+    return this.options.keep;
+  }
+
+  /** Whether the symbol has had a tick. */
+  knows(venue: string, symbol: string): boolean {
+    return this.symbols.has(`${venue}.${symbol}`);
   }
 
   /** The last bars of a symbol, oldest first. */
@@ -213,49 +225,7 @@ export class FeaturesEngine implements Engine {
   }
 
   routes(): Partial<Record<RouteKey, RouteHandler>> {
-    return {
-      'GET /api/v1/bars': (request, response) => {
-        const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-        const venue = query.get('venue') ?? 'SIM';
-        const symbol = query.get('symbol') ?? '';
-        const spec = query.get('spec') ?? this.specs[0]!;
-        const limit = Number(query.get('limit') ?? BARS_LIMIT.default);
-        if (!(Number.isInteger(limit) && limit >= 1 && limit <= this.options.keep))
-          return sendError(
-            response,
-            400,
-            'BAD_REQUEST',
-            `limit must be a whole number 1..${this.options.keep}`,
-          );
-        if (!this.specs.includes(spec))
-          return sendError(response, 404, 'UNKNOWN_BAR_SPEC', `bars are built for ${this.specs.join(', ')}`);
-        const bars = this.bars(venue, symbol, spec);
-        if (bars === undefined)
-          return sendError(response, 404, 'UNKNOWN_SYMBOL', `no trades of ${venue} ${symbol} seen yet`);
-        sendJson(response, 200, { venue, symbol, spec, bars: bars.slice(-limit) });
-      },
-      'GET /api/v1/features': (request, response) => {
-        const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-        const venue = query.get('venue') ?? 'SIM';
-        const symbol = query.get('symbol') ?? '';
-        if (!this.symbols.has(`${venue}.${symbol}`))
-          return sendError(response, 404, 'UNKNOWN_SYMBOL', `no trades of ${venue} ${symbol} seen yet`);
-        sendJson(response, 200, { venue, symbol, features: this.features(venue, symbol) });
-      },
-      'GET /api/v1/features/catalog': (_request, response) =>
-        sendJson(response, 200, {
-          specs: this.specs,
-          indicators: INDICATORS.map((indicator) => ({
-            name: indicator.name,
-            usage: usage(indicator),
-            summary: indicator.summary,
-            params: indicator.params,
-            outputs: indicator.outputs ?? null,
-            warmUpBars: indicator.warmUp(indicator.params.map((param) => param.default)),
-          })),
-          refused: this.refused(),
-        }),
-    };
+    return featuresRoutes(this);
   }
 
   /** One symbol's ticks from `md.<kind>.<venue>.<symbol>`. */
@@ -406,6 +376,27 @@ export class FeaturesEngine implements Engine {
     return request;
   }
 
+  /**
+   * Reads quotes and book levels while some feature reads the book, and not otherwise: they are most
+   * of the market's messages. The book of a symbol is then rebuilt from the levels seen since and
+   * the feed's next snapshot; the top of book from the next quote.
+   */
+  private followBook(): void {
+    const bus = this.bus;
+    if (bus === undefined) return;
+    const reading = this.bookSubscriptions.length > 0;
+    if (this.bookReaders > 0 && !reading) {
+      const onTicks = (payload: unknown, topic: string): void => this.onTicks(payload, topic);
+      this.bookSubscriptions = [
+        bus.subscribe(allMarketData('quote'), onTicks),
+        bus.subscribe(allMarketData('book'), onTicks),
+      ];
+    } else if (this.bookReaders === 0 && reading) {
+      for (const unsubscribe of this.bookSubscriptions) unsubscribe();
+      this.bookSubscriptions = [];
+    }
+  }
+
   /** The feature names wanted on every symbol, and the demand patterns that may want more. */
   private wanted(): { everywhere: readonly string[]; patterns: string[] } {
     // A pattern names a feature only by a literal last segment: `features.SIM.*.rsi-14` starts
@@ -444,7 +435,11 @@ export class FeaturesEngine implements Engine {
     }
     byIndex.forEach((requests, index) => {
       const running = entry.features[index]!;
-      for (const name of running.keys()) if (!requests.has(name)) running.delete(name);
+      for (const [name, feature] of running)
+        if (!requests.has(name)) {
+          running.delete(name);
+          if (feature.readsBook) this.bookReaders--;
+        }
       for (const [name, request] of requests) {
         if (running.has(name)) continue;
         const indicator = request.indicator.create(request.params);
@@ -452,13 +447,17 @@ export class FeaturesEngine implements Engine {
         const kept = entry.kept[index]!;
         const end = warmBefore === undefined || warmBefore[index]! < 0 ? kept.length : warmBefore[index]!;
         for (let i = 0; i < end; i++) indicator.update(kept[i]!, entry.market);
+        const readsBook = request.indicator.readsBook === true;
+        if (readsBook) this.bookReaders++;
         running.set(name, {
           name,
           indicator,
+          readsBook,
           topic: featuresTopic(entry.venue, entry.symbol, name),
           last: undefined,
         });
       }
     });
+    this.followBook();
   }
 }

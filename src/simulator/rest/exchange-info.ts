@@ -2,29 +2,12 @@ import type { RateLimitSettings } from '../api/rate-limits.ts';
 import type { SimulatedSymbol } from '../market/universe.ts';
 import { DEFAULT_STP_MODE, STP_MODES } from '../matching/order.ts';
 import { filtersJson } from '../matching/symbol-rules.ts';
-
-/** Quote assets recognised at the end of a symbol name, longest first. */
-const QUOTE_ASSETS = [
-  'FDUSD',
-  'USDT',
-  'USDC',
-  'TUSD',
-  'BUSD',
-  'EUR',
-  'TRY',
-  'BTC',
-  'ETH',
-  'BNB',
-  'USD',
-] as const;
+import { knownQuoteSplit } from '../../wire/index.ts';
 
 /** Splits `BTCUSDT` into `BTC` and `USDT`; a name with no known quote asset keeps its last 3 letters as quote. */
 export function splitAssets(symbol: string): { base: string; quote: string } {
-  for (const quote of QUOTE_ASSETS) {
-    if (symbol.length > quote.length && symbol.endsWith(quote)) {
-      return { base: symbol.slice(0, -quote.length), quote };
-    }
-  }
+  const known = knownQuoteSplit(symbol);
+  if (known !== undefined) return known;
   const cut = Math.max(1, symbol.length - 3);
   return { base: symbol.slice(0, cut), quote: symbol.slice(cut) };
 }

@@ -40,6 +40,8 @@ export interface IndicatorDefinition {
   /** What it computes, with whose definition (docs/FEATURES.md has the formulas). */
   summary: string;
   params: readonly IndicatorParam[];
+  /** It reads the book (MarketView), not only bars: the engine then follows quotes and levels. */
+  readsBook?: true;
   /** The names of its outputs when it has several. */
   outputs?: readonly string[];
   /** Bars that give no value before the first one that does. */

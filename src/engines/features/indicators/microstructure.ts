@@ -9,6 +9,7 @@ import { RollingSum } from './rolling.ts';
 export const MICROSTRUCTURE: readonly IndicatorDefinition[] = [
   {
     name: 'spread',
+    readsBook: true,
     summary: 'best ask − best bid, and the same in basis points of the mid',
     params: [],
     outputs: ['spread', 'bps'],
@@ -23,6 +24,7 @@ export const MICROSTRUCTURE: readonly IndicatorDefinition[] = [
   },
   {
     name: 'mid',
+    readsBook: true,
     summary: '(best bid + best ask)/2',
     params: [],
     warmUp: () => 0,
@@ -30,6 +32,7 @@ export const MICROSTRUCTURE: readonly IndicatorDefinition[] = [
   },
   {
     name: 'microprice',
+    readsBook: true,
     summary: 'size-weighted mid: (bid·askSize + ask·bidSize)/(bidSize + askSize)',
     params: [],
     warmUp: () => 0,
@@ -45,6 +48,7 @@ export const MICROSTRUCTURE: readonly IndicatorDefinition[] = [
   },
   {
     name: 'book_imbalance',
+    readsBook: true,
     summary: 'top-of-book imbalance: (bidSize − askSize)/(bidSize + askSize), in −1…1',
     params: [],
     warmUp: () => 0,
@@ -54,6 +58,7 @@ export const MICROSTRUCTURE: readonly IndicatorDefinition[] = [
   },
   {
     name: 'depth_imbalance',
+    readsBook: true,
     summary:
       'depth imbalance: (bid − ask)/(bid + ask) of the base amounts within the best n levels of each side',
     params: [period('levels', 5)],

@@ -23,18 +23,8 @@ export const MOMENTUM: readonly IndicatorDefinition[] = [
     warmUp: ([n, k, d]) => n! - 1 + k! - 1 + d! - 1,
     create: ([n, k, d]) => {
       const fast = new Stochastic(n!);
-      const slowK = new Sma(k!);
-      const slowD = new Sma(d!);
-      return {
-        update: (bar) => {
-          const raw = fast.update(bar.high, bar.low, bar.close);
-          if (Number.isNaN(raw)) return null;
-          const kValue = slowK.update(raw);
-          if (Number.isNaN(kValue)) return null;
-          const dValue = slowD.update(kValue);
-          return Number.isNaN(dValue) ? null : { k: kValue, d: dValue };
-        },
-      };
+      const smoothed = new SlowLines(k!, d!);
+      return { update: (bar) => smoothed.update(fast.update(bar.high, bar.low, bar.close)) };
     },
   },
   {
@@ -47,18 +37,11 @@ export const MOMENTUM: readonly IndicatorDefinition[] = [
     create: ([rsiPeriod, n, k, d]) => {
       const rsi = new Rsi(rsiPeriod!);
       const fast = new Stochastic(n!);
-      const slowK = new Sma(k!);
-      const slowD = new Sma(d!);
+      const smoothed = new SlowLines(k!, d!);
       return {
         update: (bar) => {
           const r = rsi.update(bar.close);
-          if (Number.isNaN(r)) return null;
-          const raw = fast.update(r, r, r);
-          if (Number.isNaN(raw)) return null;
-          const kValue = slowK.update(raw);
-          if (Number.isNaN(kValue)) return null;
-          const dValue = slowD.update(kValue);
-          return Number.isNaN(dValue) ? null : { k: kValue, d: dValue };
+          return Number.isNaN(r) ? null : smoothed.update(fast.update(r, r, r));
         },
       };
     },
@@ -189,6 +172,25 @@ class Stochastic {
     if (!this.highest.full) return NaN;
     const range = this.highest.value - this.lowest.value;
     return range === 0 ? 0 : (100 * (close - this.lowest.value)) / range;
+  }
+}
+
+/** A stochastic's slow lines: %K = SMA_k(fast %K), %D = SMA_d(%K); null until both have values. */
+class SlowLines {
+  private readonly slowK: Sma;
+  private readonly slowD: Sma;
+
+  constructor(k: number, d: number) {
+    this.slowK = new Sma(k);
+    this.slowD = new Sma(d);
+  }
+
+  update(fast: number): { k: number; d: number } | null {
+    if (Number.isNaN(fast)) return null;
+    const k = this.slowK.update(fast);
+    if (Number.isNaN(k)) return null;
+    const d = this.slowD.update(k);
+    return Number.isNaN(d) ? null : { k, d };
   }
 }
 
