@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, loadConfig } from '../config/index.ts';
+import { CONFIG_KEYS, configDefault, loadConfig } from '../config/index.ts';
 import { parseConfigFlags } from './flags.ts';
 import { isTickwireError } from '../errors.ts';
 
@@ -29,8 +29,18 @@ function usage(): string {
   const commands = Object.entries(COMMANDS)
     .map(([name, help]) => `  ${name.padEnd(8)} ${help}`)
     .join('\n');
-  const options = Object.values(CONFIG_KEYS)
-    .map((key) => `  ${`${key.flag} <value>`.padEnd(22)} ${key.help}  [env ${key.env}]`)
+  const options = (
+    Object.entries(CONFIG_KEYS) as [
+      keyof typeof CONFIG_KEYS,
+      (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS],
+    ][]
+  )
+    .map(([name, key]) => {
+      // The default is read from the schema, where it is written.
+      const fallback = configDefault(name);
+      const help = fallback === undefined ? key.help : `${key.help} (default ${fallback})`;
+      return `  ${`${key.flag} <value>`.padEnd(22)} ${help}  [env ${key.env}]`;
+    })
     .join('\n');
   return `Usage: tickwire <command> [options]\n\nCommands:\n${commands}\n\nOptions (also settable by environment or --config <file.json>):\n  ${'--config <file>'.padEnd(22)} JSON file of config keys  [env TICKWIRE_CONFIG]\n${options}\n`;
 }
